@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Earthmover's one entry point. Each command first installs whatever is missing.
+#   ./build.sh          build the page (release wasm into www/pkg, chart library into www/vendor)
+#   ./build.sh serve    build, then serve the page on http://127.0.0.1:${PORT:-8080}/
+#   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium, end-to-end
+#   ./build.sh bench    the benchmark (native CPU, wasm CPU and wasm WebGPU in headless Chromium)
+#   ./build.sh setup    only install the tools
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# One target directory outside the clone, shared by every build and by CI runs on this machine:
+# Burn takes many minutes to compile on two cores, so nothing is built twice.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/earthmover-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+CHROMIUM_FLAGS=(--no-sandbox --disable-background-networking --disable-component-update --disable-sync --no-first-run)
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+setup() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32 target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    log "installing wasm-pack"
+    cargo install wasm-pack
+  fi
+  local want have
+  want=$(wasm_bindgen_version)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [[ "$have" != "$want" ]]; then
+    # Must equal the wasm-bindgen crate in Cargo.lock; wasm-pack's own download cannot reach GitHub here.
+    log "installing wasm-bindgen-cli $want (found: ${have:-none})"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing Chromium and chromedriver from apt"
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if [[ ! -d node_modules/uplot || ! -d node_modules/playwright-core || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "installing npm packages (uPlot for the charts, playwright-core for the tests)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+build() {
+  log "building the release wasm into www/pkg"
+  wasm-pack build --release --target web --out-dir www/pkg --no-typescript --no-pack
+  mkdir -p www/vendor
+  cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css www/vendor/
+  ls -l www/pkg/*.wasm | awk '{printf "wasm: %s bytes\n", $5}'
+  printf 'wasm gzip: %s bytes\n' "$(gzip -c www/pkg/*.wasm | wc -c)"
+}
+
+serve() {
+  local port="${PORT:-8080}"
+  log "serving on http://127.0.0.1:$port/ (Ctrl-C stops)"
+  exec node scripts/serve.mjs "$port"
+}
+
+run_tests() {
+  log "cargo fmt --check"
+  cargo fmt --check
+  log "clippy (native, all targets)"
+  cargo clippy --release --all-targets -- -D warnings
+  log "native tests (cargo test --release)"
+  cargo test --release
+  build
+  log "wasm tests in headless Chromium (wasm-pack test)"
+  WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
+    wasm-pack test --release --headless --chrome -- --nocapture
+  log "end-to-end tests of the built page in headless Chromium"
+  node --test --test-concurrency=1 tests/
+}
+
+case "${1:-build}" in
+  setup) setup ;;
+  build) setup; build ;;
+  serve) setup; build; serve ;;
+  test) setup; run_tests ;;
+  bench) setup; build; node scripts/bench.mjs ;;
+  *) echo "usage: $0 [build|serve|test|bench|setup]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,37 @@
+// A static server for the page: index.html and www/ only, on 127.0.0.1. Used by `./build.sh serve`,
+// the end-to-end tests and the benchmark. `startServer(port)` resolves to {server, url}.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json',
+  '.gz': 'application/octet-stream', '.md': 'text/markdown; charset=utf-8', '.png': 'image/png',
+};
+
+export function startServer(port = 0, host = '127.0.0.1') {
+  const server = createServer(async (req, res) => {
+    try {
+      let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (path === '/') path = '/index.html';
+      const file = normalize(join(ROOT, path));
+      const allowed = file === join(ROOT, 'index.html') || file.startsWith(join(ROOT, 'www') + '/');
+      if (!allowed || !(await stat(file)).isFile()) throw new Error('not found');
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `http://${host}:${server.address().port}/` })));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { url } = await startServer(Number(process.argv[2] || 8080));
+  console.log(`Earthmover is served at ${url}`);
+}

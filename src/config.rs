@@ -1,0 +1,349 @@
+//! Every hyperparameter of a run, with the papers' values (THEORY.md 1-2) and the classroom preset.
+//!
+//! Settings cross from the page as `key=value` strings; [`RunConfig::set`] parses and range-checks
+//! each one and answers with a sentence a teacher can act on, so a bad URL or a slip in the
+//! settings panel never reaches the trainer.
+
+use std::fmt;
+
+/// Which objective a run optimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Objective {
+    /// Goodfellow et al. 2014: a discriminator with a sigmoid output and a BCE loss.
+    Gan,
+    /// Arjovsky et al. 2017: a critic with clipped weights and the Kantorovich-Rubinstein loss.
+    Wgan,
+}
+
+/// The generator's loss in the original GAN (THEORY.md 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GanLoss {
+    /// Minimax: minimise E[log(1 - D(G(z)))]; its gradient vanishes once D is good.
+    Saturating,
+    /// The "-log D trick": minimise E[-log D(G(z))].
+    NonSaturating,
+}
+
+/// Network sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetSize {
+    /// G z -> 256 -> 784, D 784 -> 256 -> 1: the anchors' `small-gan`, fast in a browser.
+    Small,
+    /// PyTorch-GAN's MLPs: G z -> 128 -> 256 -> 512 -> 1024 -> 784 (batch norm), D 784 -> 512 -> 256 -> 1.
+    Reference,
+}
+
+/// Optimiser for both networks of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    Adam,
+    RmsProp,
+}
+
+/// A named set of defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// Exactly the published values: reference nets, Adam 2e-4 / RMSProp 5e-5, c = 0.01, n_critic 5.
+    Paper,
+    /// Small nets and faster learning rates so digits appear within minutes on a laptop CPU.
+    Classroom,
+}
+
+/// Everything that defines one training run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunConfig {
+    /// GAN or WGAN.
+    pub objective: Objective,
+    /// Generator loss when `objective` is GAN.
+    pub gan_loss: GanLoss,
+    /// Network size.
+    pub net: NetSize,
+    /// Latent size (64 for the small net as in the anchors, 100 in PyTorch-GAN).
+    pub latent: usize,
+    /// Images per batch, real and fake alike (64 in both papers' scripts).
+    pub batch: usize,
+    /// Discriminator / critic learning rate.
+    pub lr_d: f64,
+    /// Generator learning rate.
+    pub lr_g: f64,
+    /// Optimiser for both networks.
+    pub optimizer: OptimizerKind,
+    /// Adam's beta1 (0.5 in DCGAN-style GAN training, not Adam's usual 0.9).
+    pub beta1: f64,
+    /// Adam's beta2.
+    pub beta2: f64,
+    /// Critic (or discriminator) updates per generator update.
+    pub n_critic: usize,
+    /// WGAN weight clipping: every critic parameter is kept in [-clip, clip].
+    pub clip: f64,
+    /// Seed for weights, noise and batches: same seed, same run.
+    pub seed: u64,
+    /// Generator steps between logged points (a read-back from the device each time).
+    pub log_every: usize,
+    /// Images per side of the EMD yardstick (an n x n assignment problem).
+    pub emd_n: usize,
+}
+
+/// A setting that could not be applied; the message says what to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The keys [`RunConfig::set`] accepts, in the order the settings panel shows them.
+pub const KEYS: [&str; 14] = [
+    "objective",
+    "gan_loss",
+    "net",
+    "latent",
+    "batch",
+    "lr_d",
+    "lr_g",
+    "optimizer",
+    "beta1",
+    "beta2",
+    "n_critic",
+    "clip",
+    "log_every",
+    "emd_n",
+];
+
+impl RunConfig {
+    /// The defaults of `objective` under `preset`.
+    pub fn preset(objective: Objective, preset: Preset) -> Self {
+        let base = RunConfig {
+            objective,
+            gan_loss: GanLoss::NonSaturating,
+            net: NetSize::Reference,
+            latent: 100,
+            batch: 64,
+            lr_d: 2e-4,
+            lr_g: 2e-4,
+            optimizer: OptimizerKind::Adam,
+            beta1: 0.5,
+            beta2: 0.999,
+            n_critic: 1,
+            clip: 0.01,
+            seed: 1,
+            log_every: 25,
+            emd_n: 64,
+        };
+        let paper = match objective {
+            Objective::Gan => base,
+            // WGAN paper, Algorithm 1: RMSProp(5e-5), c = 0.01, n_critic = 5.
+            Objective::Wgan => RunConfig {
+                lr_d: 5e-5,
+                lr_g: 5e-5,
+                optimizer: OptimizerKind::RmsProp,
+                n_critic: 5,
+                ..base
+            },
+        };
+        match preset {
+            Preset::Paper => paper,
+            // Small nets train ~7x faster in the browser; the rates below were picked by the
+            // classroom sweep in README.md (digits within ~2 minutes, both runs still stable).
+            Preset::Classroom => match objective {
+                Objective::Gan => RunConfig {
+                    net: NetSize::Small,
+                    latent: 64,
+                    lr_d: 5e-4,
+                    lr_g: 5e-4,
+                    log_every: 20,
+                    ..paper
+                },
+                Objective::Wgan => RunConfig {
+                    net: NetSize::Small,
+                    latent: 64,
+                    lr_d: 5e-4,
+                    lr_g: 5e-4,
+                    log_every: 10,
+                    ..paper
+                },
+            },
+        }
+    }
+
+    /// Apply one `key=value` setting, or say why not. Values are range-checked here so the
+    /// trainer can assume a sane configuration.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let v = value.trim();
+        match key {
+            "objective" => {
+                self.objective = match v {
+                    "gan" => Objective::Gan,
+                    "wgan" => Objective::Wgan,
+                    _ => return Err(choice(key, v, "gan, wgan")),
+                }
+            }
+            "gan_loss" => {
+                self.gan_loss = match v {
+                    "saturating" => GanLoss::Saturating,
+                    "nonsaturating" => GanLoss::NonSaturating,
+                    _ => return Err(choice(key, v, "saturating, nonsaturating")),
+                }
+            }
+            "net" => {
+                self.net = match v {
+                    "small" => NetSize::Small,
+                    "reference" => NetSize::Reference,
+                    _ => return Err(choice(key, v, "small, reference")),
+                }
+            }
+            "optimizer" => {
+                self.optimizer = match v {
+                    "adam" => OptimizerKind::Adam,
+                    "rmsprop" => OptimizerKind::RmsProp,
+                    _ => return Err(choice(key, v, "adam, rmsprop")),
+                }
+            }
+            "latent" => self.latent = int(key, v, 2, 256)?,
+            "batch" => self.batch = int(key, v, 2, 512)?,
+            "n_critic" => self.n_critic = int(key, v, 1, 20)?,
+            "log_every" => self.log_every = int(key, v, 1, 1000)?,
+            "emd_n" => self.emd_n = int(key, v, 8, 256)?,
+            "lr_d" => self.lr_d = float(key, v, 1e-7, 0.1)?,
+            "lr_g" => self.lr_g = float(key, v, 1e-7, 0.1)?,
+            "beta1" => self.beta1 = float(key, v, 0.0, 0.999)?,
+            "beta2" => self.beta2 = float(key, v, 0.0, 0.9999)?,
+            "clip" => self.clip = float(key, v, 1e-4, 1.0)?,
+            "seed" => self.seed = int(key, v, 0, u32::MAX as usize)? as u64,
+            _ => {
+                return Err(ConfigError(format!(
+                    "unknown setting '{key}'; known settings: {}, seed",
+                    KEYS.join(", ")
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of `key` as [`RunConfig::set`] would accept it back.
+    pub fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "objective" => match self.objective {
+                Objective::Gan => "gan".into(),
+                Objective::Wgan => "wgan".into(),
+            },
+            "gan_loss" => match self.gan_loss {
+                GanLoss::Saturating => "saturating".into(),
+                GanLoss::NonSaturating => "nonsaturating".into(),
+            },
+            "net" => match self.net {
+                NetSize::Small => "small".into(),
+                NetSize::Reference => "reference".into(),
+            },
+            "optimizer" => match self.optimizer {
+                OptimizerKind::Adam => "adam".into(),
+                OptimizerKind::RmsProp => "rmsprop".into(),
+            },
+            "latent" => self.latent.to_string(),
+            "batch" => self.batch.to_string(),
+            "n_critic" => self.n_critic.to_string(),
+            "log_every" => self.log_every.to_string(),
+            "emd_n" => self.emd_n.to_string(),
+            "lr_d" => self.lr_d.to_string(),
+            "lr_g" => self.lr_g.to_string(),
+            "beta1" => self.beta1.to_string(),
+            "beta2" => self.beta2.to_string(),
+            "clip" => self.clip.to_string(),
+            "seed" => self.seed.to_string(),
+            _ => return None,
+        })
+    }
+
+    /// Hidden layer widths of (generator, critic) for this run's network size.
+    pub fn widths(&self) -> (Vec<usize>, Vec<usize>) {
+        match self.net {
+            NetSize::Small => (vec![256], vec![256]),
+            NetSize::Reference => (vec![128, 256, 512, 1024], vec![512, 256]),
+        }
+    }
+
+    /// Short label such as "GAN (-log D)" or "WGAN (clip 0.01)".
+    pub fn label(&self) -> String {
+        match (self.objective, self.gan_loss) {
+            (Objective::Gan, GanLoss::NonSaturating) => "GAN (-log D)".into(),
+            (Objective::Gan, GanLoss::Saturating) => "GAN (minimax)".into(),
+            (Objective::Wgan, _) => format!("WGAN (clip {})", self.clip),
+        }
+    }
+}
+
+fn choice(key: &str, v: &str, allowed: &str) -> ConfigError {
+    ConfigError(format!("{key}={v:?} is not one of {allowed}"))
+}
+
+fn int(key: &str, v: &str, lo: usize, hi: usize) -> Result<usize, ConfigError> {
+    let n: usize = v
+        .parse()
+        .map_err(|_| ConfigError(format!("{key}={v:?} is not a whole number")))?;
+    if !(lo..=hi).contains(&n) {
+        return Err(ConfigError(format!(
+            "{key}={n} is out of range; use {lo} to {hi}"
+        )));
+    }
+    Ok(n)
+}
+
+fn float(key: &str, v: &str, lo: f64, hi: f64) -> Result<f64, ConfigError> {
+    let x: f64 = v
+        .parse()
+        .map_err(|_| ConfigError(format!("{key}={v:?} is not a number")))?;
+    if !x.is_finite() || x < lo || x > hi {
+        return Err(ConfigError(format!(
+            "{key}={v} is out of range; use {lo:e} to {hi}"
+        )));
+    }
+    Ok(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paper_values_are_the_published_ones() {
+        let g = RunConfig::preset(Objective::Gan, Preset::Paper);
+        assert_eq!((g.lr_d, g.beta1, g.beta2, g.batch), (2e-4, 0.5, 0.999, 64));
+        assert_eq!((g.net, g.latent, g.optimizer), (NetSize::Reference, 100, OptimizerKind::Adam));
+        let w = RunConfig::preset(Objective::Wgan, Preset::Paper);
+        assert_eq!((w.lr_d, w.clip, w.n_critic), (5e-5, 0.01, 5));
+        assert_eq!(w.optimizer, OptimizerKind::RmsProp);
+    }
+
+    #[test]
+    fn set_rejects_bad_values_with_a_message_and_keeps_the_old_value() {
+        let mut c = RunConfig::preset(Objective::Gan, Preset::Classroom);
+        let before = c.clone();
+        let e = c.set("lr_d", "abc").unwrap_err();
+        assert!(e.0.contains("lr_d") && e.0.contains("not a number"), "{e}");
+        assert!(c.set("lr_d", "5").unwrap_err().0.contains("out of range"));
+        assert!(c.set("lr_d", "NaN").is_err());
+        assert!(c.set("batch", "0").is_err());
+        assert!(c.set("batch", "-3").is_err());
+        assert!(c.set("optimizer", "sgd").unwrap_err().0.contains("adam, rmsprop"));
+        assert!(c.set("colour", "red").unwrap_err().0.contains("unknown setting"));
+        assert_eq!(c, before);
+    }
+
+    #[test]
+    fn every_key_round_trips_through_get_and_set() {
+        for preset in [Preset::Paper, Preset::Classroom] {
+            for obj in [Objective::Gan, Objective::Wgan] {
+                let c = RunConfig::preset(obj, preset);
+                let mut d = RunConfig::preset(Objective::Gan, Preset::Classroom);
+                for k in KEYS.iter().chain(["seed"].iter()) {
+                    d.set(k, &c.get(k).unwrap()).unwrap();
+                }
+                assert_eq!(c, d);
+            }
+        }
+    }
+}

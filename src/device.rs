@@ -1,0 +1,158 @@
+//! Which backend trains: WebGPU first, the CPU when WebGPU is missing, fails, or is only a
+//! software emulation. The decision is a pure function so it can be tested natively; the
+//! browser glue only gathers the facts (`navigator.gpu`, the adapter's info).
+
+/// The backend a run trains on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    WebGpu,
+    Cpu,
+}
+
+/// What the `backend=` URL parameter asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requested {
+    Auto,
+    Cpu,
+    WebGpu,
+}
+
+impl Requested {
+    /// Parse `backend=`; `None` for anything but auto, cpu, webgpu.
+    pub fn parse(s: &str) -> Option<Requested> {
+        match s {
+            "" | "auto" => Some(Requested::Auto),
+            "cpu" => Some(Requested::Cpu),
+            "webgpu" => Some(Requested::WebGpu),
+            _ => None,
+        }
+    }
+}
+
+/// What the browser told us about its WebGPU adapter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdapterInfo {
+    pub vendor: String,
+    pub architecture: String,
+    pub description: String,
+    pub is_fallback: bool,
+}
+
+impl AdapterInfo {
+    /// A software rasteriser: Dawn's SwiftShader fallback, or any adapter flagged as fallback.
+    pub fn is_software(&self) -> bool {
+        let all = format!("{} {} {}", self.vendor, self.architecture, self.description).to_lowercase();
+        self.is_fallback || all.contains("swiftshader") || all.contains("llvmpipe") || all.contains("software")
+    }
+
+    /// A human name: the description, else vendor and architecture.
+    pub fn name(&self) -> String {
+        let name = if self.description.trim().is_empty() {
+            format!("{} {}", self.vendor, self.architecture)
+        } else {
+            self.description.clone()
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            "unnamed adapter".into()
+        } else {
+            name.into()
+        }
+    }
+}
+
+/// The choice and the sentence the page shows for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub backend: BackendKind,
+    /// "WebGPU (NVIDIA ...)" or "CPU".
+    pub label: String,
+    /// Why this backend: empty when WebGPU was chosen on a hardware adapter.
+    pub reason: String,
+}
+
+/// Decide the backend. `has_webgpu`: `navigator.gpu` exists; `adapter`: what `requestAdapter`
+/// returned, if anything.
+pub fn choose(requested: Requested, has_webgpu: bool, adapter: Option<&AdapterInfo>) -> Choice {
+    let cpu = |reason: String| Choice {
+        backend: BackendKind::Cpu,
+        label: "CPU".into(),
+        reason,
+    };
+    if requested == Requested::Cpu {
+        return cpu("asked for with backend=cpu".into());
+    }
+    let forced = if requested == Requested::WebGpu {
+        "backend=webgpu was asked for, but "
+    } else {
+        ""
+    };
+    if !has_webgpu {
+        return cpu(format!("{forced}this browser has no WebGPU (navigator.gpu is missing)"));
+    }
+    let Some(adapter) = adapter else {
+        return cpu(format!("{forced}WebGPU found no adapter (no usable GPU or driver)"));
+    };
+    if adapter.is_software() && requested == Requested::Auto {
+        return cpu(format!(
+            "the only WebGPU adapter is a software emulation ({}), far slower than the CPU path; add ?backend=webgpu to use it anyway",
+            adapter.name()
+        ));
+    }
+    Choice {
+        backend: BackendKind::WebGpu,
+        label: format!("WebGPU ({})", adapter.name()),
+        reason: if adapter.is_software() {
+            "software adapter used because backend=webgpu was asked for".into()
+        } else {
+            String::new()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gpu(desc: &str, fallback: bool) -> AdapterInfo {
+        AdapterInfo {
+            vendor: "nvidia".into(),
+            architecture: "ampere".into(),
+            description: desc.into(),
+            is_fallback: fallback,
+        }
+    }
+
+    #[test]
+    fn hardware_adapter_is_used() {
+        let c = choose(Requested::Auto, true, Some(&gpu("RTX 3060", false)));
+        assert_eq!(c.backend, BackendKind::WebGpu);
+        assert_eq!(c.label, "WebGPU (RTX 3060)");
+        assert!(c.reason.is_empty());
+    }
+
+    #[test]
+    fn software_adapter_falls_back_unless_forced() {
+        let sw = AdapterInfo {
+            vendor: "google".into(),
+            architecture: "swiftshader".into(),
+            ..Default::default()
+        };
+        let c = choose(Requested::Auto, true, Some(&sw));
+        assert_eq!(c.backend, BackendKind::Cpu);
+        assert!(c.reason.contains("software emulation (google swiftshader)"), "{}", c.reason);
+        let c = choose(Requested::WebGpu, true, Some(&sw));
+        assert_eq!(c.backend, BackendKind::WebGpu);
+        assert!(choose(Requested::Auto, true, Some(&gpu("x", true))).backend == BackendKind::Cpu);
+    }
+
+    #[test]
+    fn missing_webgpu_and_explicit_cpu_give_reasons() {
+        let c = choose(Requested::Auto, false, None);
+        assert_eq!((c.backend, c.label.as_str()), (BackendKind::Cpu, "CPU"));
+        assert!(c.reason.contains("no WebGPU"));
+        assert!(choose(Requested::WebGpu, true, None).reason.starts_with("backend=webgpu was asked for"));
+        assert!(choose(Requested::Cpu, true, Some(&gpu("RTX", false))).reason.contains("backend=cpu"));
+        assert_eq!(Requested::parse("gpu"), None);
+    }
+}

@@ -1,0 +1,16 @@
+//! Earthmover: a GAN and a Wasserstein GAN learn MNIST live in the browser.
+//!
+//! The core (config, model, objective, data, train, metrics, device) is pure Rust on Burn and is
+//! tested natively; `web` is the thin wasm-bindgen surface the page's workers call.
+
+pub mod config;
+pub mod data;
+pub mod device;
+pub mod metrics;
+pub mod model;
+pub mod objective;
+pub mod rng;
+pub mod train;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,104 @@
+//! Generator and discriminator/critic MLPs (THEORY.md 1; anchors' WORKLOADS.md).
+//!
+//! Both nets use LeakyReLU(0.2); the critic outputs a raw score (a logit for the GAN, f(x) for the
+//! WGAN), so losses can use log-sum-exp-stable forms. Linear layers use Burn's default init, which is
+//! PyTorch's `nn.Linear` init (U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+
+use burn::module::Module;
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
+use burn::tensor::activation::{leaky_relu, tanh};
+use burn::tensor::{Device, Tensor};
+
+/// LeakyReLU slope of every hidden layer (PyTorch-GAN, DCGAN).
+pub const LEAKY_SLOPE: f64 = 0.2;
+/// PyTorch-GAN writes `BatchNorm1d(out, 0.8)`: the 0.8 is the *epsilon*. Kept for fidelity.
+pub const BN_EPSILON: f64 = 0.8;
+/// Pixels per image.
+pub const PIXELS: usize = 784;
+
+/// Linear -> (BatchNorm) -> LeakyReLU.
+#[derive(Module, Debug)]
+pub struct Block {
+    fc: Linear,
+    bn: Option<BatchNorm>,
+}
+
+impl Block {
+    fn new(d_in: usize, d_out: usize, batch_norm: bool, device: &Device) -> Self {
+        Block {
+            fc: LinearConfig::new(d_in, d_out).init(device),
+            bn: batch_norm.then(|| BatchNormConfig::new(d_out).with_epsilon(BN_EPSILON).init(device)),
+        }
+    }
+
+    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let x = self.fc.forward(x); // [batch, d_out]
+        let x = match &self.bn {
+            Some(bn) => bn.forward(x), // [batch, d_out]
+            None => x,
+        };
+        leaky_relu(x, LEAKY_SLOPE) // [batch, d_out]
+    }
+}
+
+/// z -> image in [-1, 1].
+#[derive(Module, Debug)]
+pub struct Generator {
+    hidden: Vec<Block>,
+    out: Linear,
+}
+
+impl Generator {
+    /// `widths` are the hidden layers; batch norm on every hidden layer but the first, as in
+    /// PyTorch-GAN (`normalize=False` on its first block).
+    pub fn new(latent: usize, widths: &[usize], device: &Device) -> Self {
+        let mut hidden = Vec::new();
+        let mut d_in = latent;
+        for (i, &w) in widths.iter().enumerate() {
+            hidden.push(Block::new(d_in, w, i > 0, device));
+            d_in = w;
+        }
+        Generator {
+            hidden,
+            out: LinearConfig::new(d_in, PIXELS).init(device),
+        }
+    }
+
+    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+        let mut x = z; // [batch, latent]
+        for block in &self.hidden {
+            x = block.forward(x); // [batch, width]
+        }
+        tanh(self.out.forward(x)) // [batch, 784]
+    }
+}
+
+/// Image -> one raw score: a logit (GAN discriminator) or f(x) (WGAN critic).
+#[derive(Module, Debug)]
+pub struct Critic {
+    hidden: Vec<Linear>,
+    out: Linear,
+}
+
+impl Critic {
+    pub fn new(widths: &[usize], device: &Device) -> Self {
+        let mut hidden = Vec::new();
+        let mut d_in = PIXELS;
+        for &w in widths {
+            hidden.push(LinearConfig::new(d_in, w).init(device));
+            d_in = w;
+        }
+        Critic {
+            hidden,
+            out: LinearConfig::new(d_in, 1).init(device),
+        }
+    }
+
+    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
+        let mut x = images; // [batch, 784]
+        for fc in &self.hidden {
+            x = leaky_relu(fc.forward(x), LEAKY_SLOPE); // [batch, width]
+        }
+        self.out.forward(x) // [batch, 1]
+    }
+}

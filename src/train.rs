@@ -1,0 +1,304 @@
+//! The trainer: one generator step in, numbers out. Nothing here draws or prints.
+//!
+//! A *step* is one generator update, preceded by `n_critic` discriminator/critic updates (1 for the
+//! GAN, 5 for the WGAN), as the WGAN paper counts "generator iterations". Measurements are taken
+//! on demand by [`Trainer::measure`], from the current parameters and with a separate random
+//! stream, so a run follows the same trajectory whether it is logged every step or never.
+
+use burn::module::{Module, ModuleMapper, Param};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use crate::config::{Objective, OptimizerKind, RunConfig};
+use crate::data::Mnist;
+use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances};
+use crate::model::{Critic, Generator, PIXELS};
+use crate::objective::{gan_d_loss, gan_g_loss, js_hat, w_hat, wgan_critic_loss, wgan_g_loss};
+use crate::rng::SplitMix64;
+
+/// Images in the live sample grid (8 x 8), drawn from a noise batch fixed at start.
+pub const GRID: usize = 64;
+
+/// One logged point: the run's state after `step` generator updates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogPoint {
+    pub step: u64,
+    /// GAN only: log 2 - L_D / 2.
+    pub js_hat: Option<f64>,
+    /// WGAN only: E f(real) - E f(fake).
+    pub w_hat: Option<f64>,
+    /// Exact empirical W1 in pixel space ([0, 1] intensities), n real vs n generated images.
+    pub emd: f64,
+    /// Discriminator loss L_D (sum of the two BCE means) or critic loss L_f.
+    pub loss_d: f64,
+    /// Generator loss.
+    pub loss_g: f64,
+    /// ||grad_theta_G L_G||_2 over all generator parameters.
+    pub grad_norm_g: f64,
+}
+
+/// Keeps every critic parameter in [-c, c] (WGAN weight clipping) as a module map.
+struct Clip(f64);
+
+impl ModuleMapper for Clip {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, tensor, mapper) = param.consume();
+        let require_grad = tensor.is_require_grad();
+        let mut clipped = Tensor::from_inner(tensor.inner().clamp(-self.0, self.0));
+        if require_grad {
+            clipped = clipped.require_grad();
+        }
+        Param::from_mapped_value(id, clipped, mapper)
+    }
+}
+
+/// Clamp every parameter of `critic` to [-c, c].
+pub fn clip_weights(critic: Critic, c: f64) -> Critic {
+    critic.map(&mut Clip(c))
+}
+
+fn optimizer(cfg: &RunConfig) -> ModuleOptimizer {
+    match cfg.optimizer {
+        OptimizerKind::Adam => AdamConfig::new()
+            .with_beta_1(cfg.beta1 as f32)
+            .with_beta_2(cfg.beta2 as f32)
+            .with_epsilon(1e-8)
+            .init(),
+        // PyTorch's RMSprop defaults, as the WGAN scripts use them: alpha 0.99, no momentum.
+        OptimizerKind::RmsProp => RmsPropConfig::new()
+            .with_alpha(0.99)
+            .with_momentum(0.0)
+            .with_epsilon(1e-8)
+            .init(),
+    }
+}
+
+/// A GAN or WGAN run on one device.
+pub struct Trainer {
+    cfg: RunConfig,
+    device: Device,
+    g: Generator,
+    d: Critic,
+    opt_g: ModuleOptimizer,
+    opt_d: ModuleOptimizer,
+    /// The training images in [-1, 1], uploaded once: [N, 784].
+    data: Tensor<2>,
+    n_data: usize,
+    rng: SplitMix64,
+    eval_rng: SplitMix64,
+    grid_noise: Tensor<2>,
+    eval_noise: Tensor<2>,
+    /// Fixed real images for the EMD yardstick, in [0, 1] on the plain device: [emd_n, 784].
+    eval_real: Tensor<2>,
+    /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
+    floor_real: Tensor<2>,
+    step: u64,
+}
+
+impl Trainer {
+    /// Build a run on `device` (a plain device; autodiff is added here).
+    pub fn new(cfg: RunConfig, mnist: &Mnist, device: &Device) -> Result<Trainer, String> {
+        let n_data = mnist.len();
+        if n_data < 2 * cfg.emd_n {
+            return Err(format!(
+                "the data set has {n_data} images; the EMD yardstick needs at least {}",
+                2 * cfg.emd_n
+            ));
+        }
+        let plain = device.clone();
+        let device = device.clone().autodiff();
+        device.seed(cfg.seed);
+        let (g_widths, d_widths) = cfg.widths();
+        let g = Generator::new(cfg.latent, &g_widths, &device);
+        let d = Critic::new(&d_widths, &device);
+        let data = Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &device);
+
+        let mut rng = SplitMix64::new(cfg.seed);
+        let mut fixed = SplitMix64::new(cfg.seed.wrapping_add(0x9e37));
+        let grid_noise = Self::noise_from(&mut fixed, GRID, cfg.latent, &device);
+        let eval_noise = Self::noise_from(&mut fixed, cfg.emd_n, cfg.latent, &device);
+        // Two disjoint real sets for the yardstick: a random permutation prefix.
+        let mut order: Vec<usize> = (0..n_data).collect();
+        for i in (1..n_data).rev() {
+            order.swap(i, fixed.below(i + 1));
+        }
+        let real_set = |idx: &[usize]| {
+            let ints: Vec<i32> = idx.iter().map(|&i| i as i32).collect();
+            let idx = Tensor::<1, Int>::from_data(TensorData::new(ints, [idx.len()]), &plain);
+            let all = Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &plain);
+            all.select(0, idx).add_scalar(1.0).div_scalar(2.0)
+        };
+        let eval_real = real_set(&order[..cfg.emd_n]);
+        let floor_real = real_set(&order[cfg.emd_n..2 * cfg.emd_n]);
+        let eval_rng = SplitMix64::new(rng.next_u64());
+
+        Ok(Trainer {
+            opt_g: optimizer(&cfg),
+            opt_d: optimizer(&cfg),
+            cfg,
+            device,
+            g,
+            d,
+            data,
+            n_data,
+            rng,
+            eval_rng,
+            grid_noise,
+            eval_noise,
+            eval_real,
+            floor_real,
+            step: 0,
+        })
+    }
+
+    pub fn config(&self) -> &RunConfig {
+        &self.cfg
+    }
+
+    /// Generator updates so far.
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    fn noise_from(rng: &mut SplitMix64, n: usize, latent: usize, device: &Device) -> Tensor<2> {
+        Tensor::from_data(TensorData::new(rng.normals(n * latent), [n, latent]), device)
+    }
+
+    fn noise(rng: &mut SplitMix64, cfg: &RunConfig, device: &Device) -> Tensor<2> {
+        Self::noise_from(rng, cfg.batch, cfg.latent, device)
+    }
+
+    /// A batch drawn uniformly with replacement, gathered on the device.
+    fn real_batch(&self, rng: &mut SplitMix64) -> Tensor<2> {
+        let idx: Vec<i32> = (0..self.cfg.batch).map(|_| rng.below(self.n_data) as i32).collect();
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [self.cfg.batch]), &self.device);
+        self.data.clone().select(0, idx) // [batch, 784]
+    }
+
+    /// Discriminator/critic loss on one batch (the value the optimiser minimises is this, halved
+    /// for the GAN as in PyTorch-GAN; Adam does not care about the scale).
+    fn critic_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
+        let real = self.real_batch(rng);
+        let fake = self.g.forward(Self::noise(rng, &self.cfg, &self.device)).detach();
+        let real_scores = self.d.forward(real); // [batch, 1]
+        let fake_scores = self.d.forward(fake); // [batch, 1]
+        match self.cfg.objective {
+            Objective::Gan => gan_d_loss(real_scores, fake_scores),
+            Objective::Wgan => wgan_critic_loss(real_scores, fake_scores),
+        }
+    }
+
+    /// Generator loss through a critic whose weights take no gradient.
+    fn generator_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
+        let fake = self.g.forward(Self::noise(rng, &self.cfg, &self.device));
+        let scores = self.d.clone().no_grad().forward(fake);
+        match self.cfg.objective {
+            Objective::Gan => gan_g_loss(scores, self.cfg.gan_loss),
+            Objective::Wgan => wgan_g_loss(scores),
+        }
+    }
+
+    /// One generator step: `n_critic` critic updates, then one generator update.
+    pub fn train_step(&mut self) {
+        let mut rng = self.rng.clone();
+        for _ in 0..self.cfg.n_critic {
+            let loss = self.critic_loss(&mut rng);
+            let loss = match self.cfg.objective {
+                Objective::Gan => loss.mul_scalar(0.5),
+                Objective::Wgan => loss,
+            };
+            let grads = GradientsParams::from_grads(loss.backward(), &self.d);
+            self.d = self.opt_d.step(self.cfg.lr_d, self.d.clone(), grads);
+            if self.cfg.objective == Objective::Wgan {
+                self.d = clip_weights(self.d.clone(), self.cfg.clip);
+            }
+        }
+        let loss_g = self.generator_loss(&mut rng);
+        let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
+        self.g = self.opt_g.step(self.cfg.lr_g, self.g.clone(), grads);
+        self.rng = rng;
+        self.step += 1;
+    }
+
+    /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
+    /// EMD yardstick. No parameter changes; one read-back from the device.
+    pub async fn measure(&mut self) -> Result<LogPoint, String> {
+        let mut rng = self.eval_rng.clone();
+        let loss_d = self.critic_loss(&mut rng).inner();
+        let loss_g = self.generator_loss(&mut rng);
+        let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
+        let gn2 = grad_norm_sq(&self.g, &grads).ok_or("the generator has no gradient")?;
+        self.eval_rng = rng;
+
+        let n = self.cfg.emd_n;
+        let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
+        let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
+        let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
+        let all = Tensor::cat(vec![loss_d, loss_g.inner(), gn2, dist], 0);
+        let v = read_f32(all).await?;
+
+        let (loss_d, loss_g, gn2) = (v[0] as f64, v[1] as f64, v[2] as f64);
+        if !(loss_d.is_finite() && loss_g.is_finite() && gn2.is_finite()) {
+            return Err(format!(
+                "a loss became non-finite at step {} (L_D = {loss_d}, L_G = {loss_g}): the learning rate is probably too high",
+                self.step
+            ));
+        }
+        let costs: Vec<f64> = v[3..].iter().map(|&x| x as f64).collect();
+        let emd = emd_from_costs(n, &costs)?;
+        let (js, w) = match self.cfg.objective {
+            Objective::Gan => (Some(js_hat(loss_d)), None),
+            Objective::Wgan => (None, Some(w_hat(loss_d))),
+        };
+        Ok(LogPoint {
+            step: self.step,
+            js_hat: js,
+            w_hat: w,
+            emd,
+            loss_d,
+            loss_g,
+            grad_norm_g: gn2.sqrt(),
+        })
+    }
+
+    /// EMD between two disjoint sets of real images: the lowest the yardstick can go at this n.
+    pub async fn emd_floor(&self) -> Result<f64, String> {
+        let n = self.cfg.emd_n;
+        let dist = pairwise_distances(self.floor_real.clone(), self.eval_real.clone());
+        let v = read_f32(dist.reshape([n * n])).await?;
+        emd_from_costs(n, &v.iter().map(|&x| x as f64).collect::<Vec<_>>())
+    }
+
+    /// The 8 x 8 grid from the fixed noise batch: 64 x 784 bytes, 0 = background, 255 = ink.
+    pub async fn samples(&self) -> Result<Vec<u8>, String> {
+        let x = self.g.forward(self.grid_noise.clone()).detach().inner();
+        let v = read_f32(x).await?;
+        Ok(v.iter().map(|&p| ((p + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8).collect())
+    }
+
+    /// Every critic parameter, flattened (for tests of the clipping).
+    pub async fn critic_params(&self) -> Result<Vec<f32>, String> {
+        read_module_params(&self.d).await
+    }
+}
+
+/// Read a tensor back as f32, asynchronously (the only kind of read WebGPU allows in a browser).
+pub async fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("device read-back failed: {e:?}"))?;
+    data.try_to_vec::<f32>().map_err(|e| format!("device read-back gave unexpected data: {e:?}"))
+}
+
+/// All float parameters of a module, flattened and concatenated.
+pub async fn read_module_params<M: Module>(m: &M) -> Result<Vec<f32>, String> {
+    struct Collect(Vec<Tensor<1>>);
+    impl burn::module::ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
+            let t = p.val().inner();
+            let n = t.shape().num_elements();
+            self.0.push(t.reshape([n]));
+        }
+    }
+    let mut c = Collect(Vec::new());
+    m.visit(&mut c);
+    read_f32(Tensor::cat(c.0, 0)).await
+}

@@ -1,0 +1,102 @@
+// Three x-synced uPlot charts fed from the runs' logged points. Each exposes only reset() and
+// update(histories, floor); drawing is throttled to animation frames.
+/* global uPlot */
+
+// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222' };
+const LN2 = Math.log(2);
+
+const sync = uPlot.sync('earthmover');
+
+function opts(el, title, series, axes, scales) {
+  return {
+    title,
+    width: Math.max(320, el.clientWidth),
+    height: 230,
+    cursor: { sync: { key: sync.key }, drag: { x: true, y: false } },
+    scales: { x: { time: false }, ...scales },
+    legend: { live: true },
+    series: [{ label: 'step' }, ...series],
+    axes: [{ label: 'generator step' }, ...axes],
+  };
+}
+
+const line = (label, stroke, scale, extra = {}) => ({
+  label, stroke, scale, width: 2, spanGaps: true, points: { show: false },
+  value: (u, v) => (v == null ? '–' : Math.abs(v) >= 100 || Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)),
+  ...extra,
+});
+
+// Join the two runs' point lists on the step axis (uPlot wants one x array).
+function joined(hist, fields) {
+  const steps = new Set();
+  for (const id of ['gan', 'wgan']) for (const p of hist[id]) steps.add(p.step);
+  const xs = [...steps].sort((a, b) => a - b);
+  const idx = new Map(xs.map((x, i) => [x, i]));
+  const cols = fields.map(() => new Array(xs.length).fill(null));
+  fields.forEach(([id, key], k) => {
+    for (const p of hist[id]) if (p[key] != null) cols[k][idx.get(p.step)] = p[key];
+  });
+  return [xs, ...cols];
+}
+
+export class Charts {
+  constructor(els) {
+    this.els = els;
+    this.pending = null;
+    this.make();
+    new ResizeObserver(() => this.resize()).observe(els.estimates);
+  }
+
+  make() {
+    const { estimates, emd, signals } = this.els;
+    this.est = new uPlot(opts(estimates, "Each model's own estimate", [
+      line('GAN JS_hat (nats)', COLORS.gan, 'js'),
+      line('log 2 (JS ceiling)', COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
+      line('WGAN W_hat (critic units)', COLORS.wgan, 'w'),
+    ], [
+      { scale: 'js', label: 'JS_hat (nats)', stroke: COLORS.gan },
+      { scale: 'w', side: 1, label: 'W_hat', stroke: COLORS.wgan, grid: { show: false } },
+    ], { js: { range: [0, 0.75] }, w: { auto: true } }), [[]], estimates);
+    this.emd = new uPlot(opts(emd, 'Common yardstick: exact EMD to real images (pixel space)', [
+      line('GAN EMD', COLORS.gan, 'emd'),
+      line('WGAN EMD', COLORS.wgan, 'emd'),
+      line('real vs real (reference)', COLORS.floor, 'emd', { dash: [3, 3], width: 1.5 }),
+    ], [{ scale: 'emd', label: 'EMD (L2 pixel distance)' }], { emd: { auto: true } }), [[]], emd);
+    this.sig = new uPlot(opts(signals, 'Losses and generator gradient norm', [
+      line('GAN L_D', COLORS.gan, 'loss', { dash: [2, 3] }),
+      line('GAN L_G', COLORS.gan, 'loss', { dash: [8, 3] }),
+      line('WGAN L_f', COLORS.wgan, 'loss', { dash: [2, 3] }),
+      line('WGAN L_G', COLORS.wgan, 'loss', { dash: [8, 3] }),
+      line('GAN ||∇G L_G||', COLORS.gan, 'gn', { width: 2.5 }),
+      line('WGAN ||∇G L_G||', COLORS.wgan, 'gn', { width: 2.5 }),
+    ], [
+      { scale: 'loss', label: 'loss' },
+      { scale: 'gn', side: 1, label: '||∇G L_G|| (log)', grid: { show: false } },
+    ], { loss: { auto: true }, gn: { distr: 3, auto: true } }), [[]], signals);
+    for (const u of [this.est, this.emd, this.sig]) sync.sub(u);
+  }
+
+  resize() {
+    for (const [u, el] of [[this.est, this.els.estimates], [this.emd, this.els.emd], [this.sig, this.els.signals]]) {
+      u.setSize({ width: Math.max(320, el.clientWidth), height: 230 });
+    }
+  }
+
+  update(hist, floor) {
+    this.pending = { hist, floor };
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = null;
+      const { hist: h, floor: f } = this.pending;
+      const est = joined(h, [['gan', 'js_hat'], ['gan', 'js_hat'], ['wgan', 'w_hat']]);
+      est[2] = est[0].map(() => LN2);
+      this.est.setData(est);
+      const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd'], ['gan', 'emd']]);
+      emd[3] = emd[0].map(() => (f == null ? null : f));
+      this.emd.setData(emd);
+      this.sig.setData(joined(h, [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'],
+        ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']]));
+    });
+  }
+}
