@@ -312,7 +312,10 @@ mod tests {
     fn paper_values_are_the_published_ones() {
         let g = RunConfig::preset(Objective::Gan, Preset::Paper);
         assert_eq!((g.lr_d, g.beta1, g.beta2, g.batch), (2e-4, 0.5, 0.999, 64));
-        assert_eq!((g.net, g.latent, g.optimizer), (NetSize::Reference, 100, OptimizerKind::Adam));
+        assert_eq!(
+            (g.net, g.latent, g.optimizer),
+            (NetSize::Reference, 100, OptimizerKind::Adam)
+        );
         let w = RunConfig::preset(Objective::Wgan, Preset::Paper);
         assert_eq!((w.lr_d, w.clip, w.n_critic), (5e-5, 0.01, 5));
         assert_eq!(w.optimizer, OptimizerKind::RmsProp);
@@ -328,8 +331,16 @@ mod tests {
         assert!(c.set("lr_d", "NaN").is_err());
         assert!(c.set("batch", "0").is_err());
         assert!(c.set("batch", "-3").is_err());
-        assert!(c.set("optimizer", "sgd").unwrap_err().0.contains("adam, rmsprop"));
-        assert!(c.set("colour", "red").unwrap_err().0.contains("unknown setting"));
+        assert!(c
+            .set("optimizer", "sgd")
+            .unwrap_err()
+            .0
+            .contains("adam, rmsprop"));
+        assert!(c
+            .set("colour", "red")
+            .unwrap_err()
+            .0
+            .contains("unknown setting"));
         assert_eq!(c, before);
     }
 

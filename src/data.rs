@@ -79,7 +79,10 @@ impl Mnist {
         }
         let expected = HEADER + n * 785;
         if b.len() != expected {
-            return Err(DataError::WrongLength { expected, actual: b.len() });
+            return Err(DataError::WrongLength {
+                expected,
+                actual: b.len(),
+            });
         }
         let pixels = b[HEADER..HEADER + n * 784].to_vec();
         let labels = b[HEADER + n * 784..].to_vec();
@@ -111,6 +114,9 @@ impl Mnist {
 
     /// Pixels scaled to [-1, 1] (p / 127.5 - 1), the generator's tanh range.
     pub fn to_pm1(&self) -> Vec<f32> {
-        self.pixels.iter().map(|&p| p as f32 / 127.5 - 1.0).collect()
+        self.pixels
+            .iter()
+            .map(|&p| p as f32 / 127.5 - 1.0)
+            .collect()
     }
 }

@@ -41,8 +41,12 @@ pub struct AdapterInfo {
 impl AdapterInfo {
     /// A software rasteriser: Dawn's SwiftShader fallback, or any adapter flagged as fallback.
     pub fn is_software(&self) -> bool {
-        let all = format!("{} {} {}", self.vendor, self.architecture, self.description).to_lowercase();
-        self.is_fallback || all.contains("swiftshader") || all.contains("llvmpipe") || all.contains("software")
+        let all =
+            format!("{} {} {}", self.vendor, self.architecture, self.description).to_lowercase();
+        self.is_fallback
+            || all.contains("swiftshader")
+            || all.contains("llvmpipe")
+            || all.contains("software")
     }
 
     /// A human name: the description, else vendor and architecture.
@@ -88,10 +92,14 @@ pub fn choose(requested: Requested, has_webgpu: bool, adapter: Option<&AdapterIn
         ""
     };
     if !has_webgpu {
-        return cpu(format!("{forced}this browser has no WebGPU (navigator.gpu is missing)"));
+        return cpu(format!(
+            "{forced}this browser has no WebGPU (navigator.gpu is missing)"
+        ));
     }
     let Some(adapter) = adapter else {
-        return cpu(format!("{forced}WebGPU found no adapter (no usable GPU or driver)"));
+        return cpu(format!(
+            "{forced}WebGPU found no adapter (no usable GPU or driver)"
+        ));
     };
     if adapter.is_software() && requested == Requested::Auto {
         return cpu(format!(
@@ -140,7 +148,11 @@ mod tests {
         };
         let c = choose(Requested::Auto, true, Some(&sw));
         assert_eq!(c.backend, BackendKind::Cpu);
-        assert!(c.reason.contains("software emulation (google swiftshader)"), "{}", c.reason);
+        assert!(
+            c.reason.contains("software emulation (google swiftshader)"),
+            "{}",
+            c.reason
+        );
         let c = choose(Requested::WebGpu, true, Some(&sw));
         assert_eq!(c.backend, BackendKind::WebGpu);
         assert!(choose(Requested::Auto, true, Some(&gpu("x", true))).backend == BackendKind::Cpu);
@@ -151,8 +163,12 @@ mod tests {
         let c = choose(Requested::Auto, false, None);
         assert_eq!((c.backend, c.label.as_str()), (BackendKind::Cpu, "CPU"));
         assert!(c.reason.contains("no WebGPU"));
-        assert!(choose(Requested::WebGpu, true, None).reason.starts_with("backend=webgpu was asked for"));
-        assert!(choose(Requested::Cpu, true, Some(&gpu("RTX", false))).reason.contains("backend=cpu"));
+        assert!(choose(Requested::WebGpu, true, None)
+            .reason
+            .starts_with("backend=webgpu was asked for"));
+        assert!(choose(Requested::Cpu, true, Some(&gpu("RTX", false)))
+            .reason
+            .contains("backend=cpu"));
         assert_eq!(Requested::parse("gpu"), None);
     }
 }

@@ -19,13 +19,17 @@ pub fn pairwise_distances(a: Tensor<2>, b: Tensor<2>) -> Tensor<2> {
 /// W1 = min over assignments of the mean matched cost. Solved by `lsap` (SciPy's algorithm).
 pub fn emd_from_costs(n: usize, costs: &[f64]) -> Result<f64, String> {
     if n == 0 || costs.len() != n * n {
-        return Err(format!("EMD needs an n x n cost matrix, got {} entries for n = {n}", costs.len()));
+        return Err(format!(
+            "EMD needs an n x n cost matrix, got {} entries for n = {n}",
+            costs.len()
+        ));
     }
     if costs.iter().any(|c| !c.is_finite()) {
         return Err("EMD cost matrix holds a non-finite distance".into());
     }
     let costs = costs.to_vec();
-    let total = lsap::get_assigned_cost(n, n, &costs, false).map_err(|e| format!("assignment failed: {e:?}"))?;
+    let total = lsap::get_assigned_cost(n, n, &costs, false)
+        .map_err(|e| format!("assignment failed: {e:?}"))?;
     Ok(total / n as f64)
 }
 

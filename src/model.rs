@@ -27,7 +27,11 @@ impl Block {
     fn new(d_in: usize, d_out: usize, batch_norm: bool, device: &Device) -> Self {
         Block {
             fc: LinearConfig::new(d_in, d_out).init(device),
-            bn: batch_norm.then(|| BatchNormConfig::new(d_out).with_epsilon(BN_EPSILON).init(device)),
+            bn: batch_norm.then(|| {
+                BatchNormConfig::new(d_out)
+                    .with_epsilon(BN_EPSILON)
+                    .init(device)
+            }),
         }
     }
 

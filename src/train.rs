@@ -111,7 +111,8 @@ impl Trainer {
         let (g_widths, d_widths) = cfg.widths();
         let g = Generator::new(cfg.latent, &g_widths, &device);
         let d = Critic::new(&d_widths, &device);
-        let data = Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &device);
+        let data =
+            Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &device);
 
         let mut rng = SplitMix64::new(cfg.seed);
         let mut fixed = SplitMix64::new(cfg.seed.wrapping_add(0x9e37));
@@ -125,7 +126,8 @@ impl Trainer {
         let real_set = |idx: &[usize]| {
             let ints: Vec<i32> = idx.iter().map(|&i| i as i32).collect();
             let idx = Tensor::<1, Int>::from_data(TensorData::new(ints, [idx.len()]), &plain);
-            let all = Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &plain);
+            let all =
+                Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &plain);
             all.select(0, idx).add_scalar(1.0).div_scalar(2.0)
         };
         let eval_real = real_set(&order[..cfg.emd_n]);
@@ -161,7 +163,10 @@ impl Trainer {
     }
 
     fn noise_from(rng: &mut SplitMix64, n: usize, latent: usize, device: &Device) -> Tensor<2> {
-        Tensor::from_data(TensorData::new(rng.normals(n * latent), [n, latent]), device)
+        Tensor::from_data(
+            TensorData::new(rng.normals(n * latent), [n, latent]),
+            device,
+        )
     }
 
     fn noise(rng: &mut SplitMix64, cfg: &RunConfig, device: &Device) -> Tensor<2> {
@@ -170,7 +175,9 @@ impl Trainer {
 
     /// A batch drawn uniformly with replacement, gathered on the device.
     fn real_batch(&self, rng: &mut SplitMix64) -> Tensor<2> {
-        let idx: Vec<i32> = (0..self.cfg.batch).map(|_| rng.below(self.n_data) as i32).collect();
+        let idx: Vec<i32> = (0..self.cfg.batch)
+            .map(|_| rng.below(self.n_data) as i32)
+            .collect();
         let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [self.cfg.batch]), &self.device);
         self.data.clone().select(0, idx) // [batch, 784]
     }
@@ -179,7 +186,10 @@ impl Trainer {
     /// for the GAN as in PyTorch-GAN; Adam does not care about the scale).
     fn critic_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
         let real = self.real_batch(rng);
-        let fake = self.g.forward(Self::noise(rng, &self.cfg, &self.device)).detach();
+        let fake = self
+            .g
+            .forward(Self::noise(rng, &self.cfg, &self.device))
+            .detach();
         let real_scores = self.d.forward(real); // [batch, 1]
         let fake_scores = self.d.forward(fake); // [batch, 1]
         match self.cfg.objective {
@@ -273,7 +283,9 @@ impl Trainer {
     pub async fn samples(&self) -> Result<Vec<u8>, String> {
         let x = self.g.forward(self.grid_noise.clone()).detach().inner();
         let v = read_f32(x).await?;
-        Ok(v.iter().map(|&p| ((p + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8).collect())
+        Ok(v.iter()
+            .map(|&p| ((p + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8)
+            .collect())
     }
 
     /// Every critic parameter, flattened (for tests of the clipping).
@@ -284,8 +296,12 @@ impl Trainer {
 
 /// Read a tensor back as f32, asynchronously (the only kind of read WebGPU allows in a browser).
 pub async fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
-    let data = t.into_data_async().await.map_err(|e| format!("device read-back failed: {e:?}"))?;
-    data.try_to_vec::<f32>().map_err(|e| format!("device read-back gave unexpected data: {e:?}"))
+    let data = t
+        .into_data_async()
+        .await
+        .map_err(|e| format!("device read-back failed: {e:?}"))?;
+    data.try_to_vec::<f32>()
+        .map_err(|e| format!("device read-back gave unexpected data: {e:?}"))
 }
 
 /// All float parameters of a module, flattened and concatenated.

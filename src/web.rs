@@ -55,7 +55,9 @@ fn parse_objective(s: &str) -> Result<Objective, JsError> {
     match s {
         "gan" => Ok(Objective::Gan),
         "wgan" => Ok(Objective::Wgan),
-        _ => Err(JsError::new(&format!("unknown objective {s:?}; use gan or wgan"))),
+        _ => Err(JsError::new(&format!(
+            "unknown objective {s:?}; use gan or wgan"
+        ))),
     }
 }
 
@@ -63,7 +65,9 @@ fn parse_preset(s: &str) -> Result<Preset, JsError> {
     match s {
         "paper" => Ok(Preset::Paper),
         "classroom" => Ok(Preset::Classroom),
-        _ => Err(JsError::new(&format!("unknown preset {s:?}; use paper or classroom"))),
+        _ => Err(JsError::new(&format!(
+            "unknown preset {s:?}; use paper or classroom"
+        ))),
     }
 }
 
@@ -75,8 +79,7 @@ pub fn preset_settings(objective: &str, preset: &str) -> Result<Array, JsError> 
 }
 
 fn settings_of(cfg: &RunConfig) -> Array {
-    KEYS
-        .iter()
+    KEYS.iter()
         .chain(["seed"].iter())
         .map(|k| {
             let pair = Array::new();
@@ -111,8 +114,11 @@ pub fn choose_backend(
     description: String,
     is_fallback: bool,
 ) -> Result<Object, JsError> {
-    let requested = Requested::parse(requested)
-        .ok_or_else(|| JsError::new(&format!("backend={requested} is not one of auto, cpu, webgpu")))?;
+    let requested = Requested::parse(requested).ok_or_else(|| {
+        JsError::new(&format!(
+            "backend={requested} is not one of auto, cpu, webgpu"
+        ))
+    })?;
     let info = AdapterInfo {
         vendor,
         architecture,
@@ -165,7 +171,8 @@ pub async fn create_run(
     backend: String,
 ) -> Result<Run, JsError> {
     let cfg = build_config(&objective, &preset, &settings)?;
-    let mnist = Mnist::decode(&data).map_err(|e| JsError::new(&format!("The MNIST data file is unusable: {e}.")))?;
+    let mnist = Mnist::decode(&data)
+        .map_err(|e| JsError::new(&format!("The MNIST data file is unusable: {e}.")))?;
     let device = match backend.as_str() {
         "webgpu" => wgpu_device().await.map_err(|e| JsError::new(&e))?,
         "cpu" => Device::flex(),
@@ -223,7 +230,11 @@ impl Run {
     pub fn measure(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let p = inner.borrow_mut().measure().await.map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let p = inner
+                .borrow_mut()
+                .measure()
+                .await
+                .map_err(|e| JsValue::from(JsError::new(&e)))?;
             Ok(point_to_js(&p))
         })
     }
@@ -233,7 +244,11 @@ impl Run {
     pub fn emd_floor(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let f = inner.borrow().emd_floor().await.map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let f = inner
+                .borrow()
+                .emd_floor()
+                .await
+                .map_err(|e| JsValue::from(JsError::new(&e)))?;
             Ok(JsValue::from_f64(f))
         })
     }
@@ -242,7 +257,11 @@ impl Run {
     pub fn samples(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let s = inner.borrow().samples().await.map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let s = inner
+                .borrow()
+                .samples()
+                .await
+                .map_err(|e| JsValue::from(JsError::new(&e)))?;
             Ok(Uint8Array::from(s.as_slice()).into())
         })
     }

@@ -30,7 +30,11 @@ fn softplus(x: f64) -> f64 {
 }
 
 fn mnist_2k() -> Mnist {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/mnist-train-2k.bin.gz")).unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/data/mnist-train-2k.bin.gz"
+    ))
+    .unwrap();
     Mnist::decode(&bytes).unwrap()
 }
 
@@ -48,7 +52,10 @@ fn js_hat_matches_a_hand_computed_case() {
     assert!((js_hat(l) - (LN2 - want / 2.0)).abs() < 1e-6);
     // A perfect discriminator pins the estimate to log 2, never above.
     let l = scalar(gan_d_loss(t2(&[40.0], &d), t2(&[-40.0], &d)));
-    assert!(l >= 0.0 && l < 1e-12 && (js_hat(l) - LN2).abs() < 1e-9, "{l}");
+    assert!(
+        (0.0..1e-12).contains(&l) && (js_hat(l) - LN2).abs() < 1e-9,
+        "{l}"
+    );
 }
 
 #[test]
@@ -58,9 +65,15 @@ fn loss_signs_follow_each_objective() {
     let fake = t2(&[-6.0, -6.0], &d);
     let sat = scalar(gan_g_loss(fake.clone(), GanLoss::Saturating));
     let nonsat = scalar(gan_g_loss(fake, GanLoss::NonSaturating));
-    assert!(sat < 0.0 && sat > -0.01, "saturating loss log(1 - D) is ~0-: {sat}");
+    assert!(
+        sat < 0.0 && sat > -0.01,
+        "saturating loss log(1 - D) is ~0-: {sat}"
+    );
     assert!((sat - (-softplus(-6.0))).abs() < 1e-5);
-    assert!(nonsat > 5.9, "-log D is large when D rejects fakes: {nonsat}");
+    assert!(
+        nonsat > 5.9,
+        "-log D is large when D rejects fakes: {nonsat}"
+    );
     // WGAN: real scored above fake -> W_hat > 0, critic loss < 0, generator loss = -E f(fake).
     let lc = scalar(wgan_critic_loss(t2(&[1.0, 3.0], &d), t2(&[-1.0, 0.0], &d)));
     assert!((lc - (-2.5)).abs() < 1e-6, "{lc}");
@@ -73,7 +86,10 @@ fn clipping_keeps_every_critic_parameter_in_range() {
     let d = cpu();
     let critic = Critic::new(&[32], &d);
     let before = pollster::block_on(read_module_params(&critic)).unwrap();
-    assert!(before.iter().any(|p| p.abs() > 0.01), "init must exceed the clip for this test to mean anything");
+    assert!(
+        before.iter().any(|p| p.abs() > 0.01),
+        "init must exceed the clip for this test to mean anything"
+    );
     let after = pollster::block_on(read_module_params(&clip_weights(critic, 0.01))).unwrap();
     assert_eq!(before.len(), after.len());
     for (b, a) in before.iter().zip(&after) {
@@ -89,7 +105,10 @@ fn clipping_keeps_every_critic_parameter_in_range() {
     }
     let p = pollster::block_on(t.critic_params()).unwrap();
     assert!(p.iter().all(|x| x.abs() <= 0.02));
-    assert!(p.iter().filter(|x| x.abs() == 0.02).count() > p.len() / 10, "clipping is active");
+    assert!(
+        p.iter().filter(|x| x.abs() == 0.02).count() > p.len() / 10,
+        "clipping is active"
+    );
 }
 
 fn permutations(n: usize) -> Vec<Vec<usize>> {
@@ -130,12 +149,22 @@ fn emd_equals_brute_force_over_all_permutations() {
                         .map(|k| (a[i * dim + k] as f64 - b[j * dim + k] as f64).powi(2))
                         .sum::<f64>()
                         .sqrt();
-                    assert!((costs[i * n + j] - direct).abs() < 1e-3, "{} vs {direct}", costs[i * n + j]);
+                    assert!(
+                        (costs[i * n + j] - direct).abs() < 1e-3,
+                        "{} vs {direct}",
+                        costs[i * n + j]
+                    );
                 }
             }
             let brute = permutations(n)
                 .iter()
-                .map(|p| p.iter().enumerate().map(|(i, &j)| costs[i * n + j]).sum::<f64>() / n as f64)
+                .map(|p| {
+                    p.iter()
+                        .enumerate()
+                        .map(|(i, &j)| costs[i * n + j])
+                        .sum::<f64>()
+                        / n as f64
+                })
                 .fold(f64::INFINITY, f64::min);
             let emd = emd_from_costs(n, &costs).unwrap();
             assert!((emd - brute).abs() < 1e-9, "n={n}: {emd} vs {brute}");
@@ -171,7 +200,10 @@ fn gradient_norm_matches_a_finite_difference() {
     device.seed(11);
     let g = Generator::new(8, &[16, 32], &device); // includes a batch-norm layer
     let d = Critic::new(&[16], &device).no_grad();
-    let z = Tensor::<2>::from_data(TensorData::new(SplitMix64::new(5).normals(16 * 8), [16, 8]), &device);
+    let z = Tensor::<2>::from_data(
+        TensorData::new(SplitMix64::new(5).normals(16 * 8), [16, 8]),
+        &device,
+    );
     let loss = |g: &Generator| gan_g_loss(d.forward(g.forward(z.clone())), GanLoss::NonSaturating);
     let l0 = loss(&g);
     let grads = GradientsParams::from_grads(l0.backward(), &g);
@@ -179,10 +211,19 @@ fn gradient_norm_matches_a_finite_difference() {
     assert!(norm > 1e-4, "{norm}");
     // The directional derivative along the unit gradient equals the gradient's norm.
     let eps = 1e-2;
-    let plus = g.clone().map(&mut Nudge { grads: &grads, scale: eps / norm });
-    let minus = g.clone().map(&mut Nudge { grads: &grads, scale: -eps / norm });
+    let plus = g.clone().map(&mut Nudge {
+        grads: &grads,
+        scale: eps / norm,
+    });
+    let minus = g.clone().map(&mut Nudge {
+        grads: &grads,
+        scale: -eps / norm,
+    });
     let fd = (scalar(loss(&plus).inner()) - scalar(loss(&minus).inner())) / (2.0 * eps);
-    assert!((fd - norm).abs() / norm < 2e-2, "finite difference {fd} vs autodiff norm {norm}");
+    assert!(
+        (fd - norm).abs() / norm < 2e-2,
+        "finite difference {fd} vs autodiff norm {norm}"
+    );
 }
 
 #[test]
@@ -197,21 +238,42 @@ fn data_reader_accepts_the_shipped_subset_and_rejects_bad_files() {
 
     let raw = m.encode();
     assert_eq!(Mnist::decode(&raw).unwrap(), m);
-    assert!(matches!(Mnist::decode(&raw[..raw.len() - 1]), Err(DataError::WrongLength { .. })));
+    assert!(matches!(
+        Mnist::decode(&raw[..raw.len() - 1]),
+        Err(DataError::WrongLength { .. })
+    ));
     let mut long = raw.clone();
     long.push(0);
-    assert!(matches!(Mnist::decode(&long), Err(DataError::WrongLength { .. })));
+    assert!(matches!(
+        Mnist::decode(&long),
+        Err(DataError::WrongLength { .. })
+    ));
     let mut bad_label = raw.clone();
     *bad_label.last_mut().unwrap() = 10;
-    assert_eq!(Mnist::decode(&bad_label), Err(DataError::BadLabel { index: 1999, label: 10 }));
+    assert_eq!(
+        Mnist::decode(&bad_label),
+        Err(DataError::BadLabel {
+            index: 1999,
+            label: 10
+        })
+    );
     let mut bad_magic = raw.clone();
     bad_magic[0] = b'X';
     assert_eq!(Mnist::decode(&bad_magic), Err(DataError::BadMagic));
     let mut bad_dims = raw.clone();
     bad_dims[12] = 27;
-    assert!(matches!(Mnist::decode(&bad_dims), Err(DataError::BadDimensions { rows: 27, cols: 28 })));
-    assert!(matches!(Mnist::decode(&[0x1f, 0x8b, 1, 2, 3]), Err(DataError::Gzip(_))));
-    assert!(Mnist::decode(b"").unwrap_err().to_string().contains("MNISTSUB"));
+    assert!(matches!(
+        Mnist::decode(&bad_dims),
+        Err(DataError::BadDimensions { rows: 27, cols: 28 })
+    ));
+    assert!(matches!(
+        Mnist::decode(&[0x1f, 0x8b, 1, 2, 3]),
+        Err(DataError::Gzip(_))
+    ));
+    assert!(Mnist::decode(b"")
+        .unwrap_err()
+        .to_string()
+        .contains("MNISTSUB"));
 }
 
 fn run(objective: Objective, steps: u64) -> (Vec<f64>, Vec<f64>, f64) {
@@ -221,9 +283,12 @@ fn run(objective: Objective, steps: u64) -> (Vec<f64>, Vec<f64>, f64) {
     let floor = pollster::block_on(t.emd_floor()).unwrap();
     let (mut emd, mut est) = (vec![], vec![]);
     while t.step_count() <= steps {
-        if t.step_count() % every == 0 {
+        if t.step_count().is_multiple_of(every) {
             let p = pollster::block_on(t.measure()).unwrap();
-            assert!(p.loss_d.is_finite() && p.loss_g.is_finite() && p.grad_norm_g > 0.0, "{p:?}");
+            assert!(
+                p.loss_d.is_finite() && p.loss_g.is_finite() && p.grad_norm_g > 0.0,
+                "{p:?}"
+            );
             if let Some(js) = p.js_hat {
                 assert!(js <= LN2 + 1e-9, "JS_hat above log 2: {js}");
             }
@@ -242,7 +307,10 @@ fn training_on_the_2k_subset_lowers_the_emd_for_both_models() {
         let (first, last) = (emd[0], *emd.last().unwrap());
         println!("{objective:?}: EMD {first:.3} -> {last:.3} (real vs real {floor:.3}), estimate {:.4} -> {:.4}", est[0], est.last().unwrap());
         assert!(last < 0.8 * first, "{objective:?}: EMD {first} -> {last}");
-        assert!(floor > 1.0 && floor < first, "real-vs-real EMD {floor} should sit below the untrained generator's {first}");
+        assert!(
+            floor > 1.0 && floor < first,
+            "real-vs-real EMD {floor} should sit below the untrained generator's {first}"
+        );
     }
 }
 

@@ -1,0 +1,78 @@
+//! Native CPU benchmark of the anchors' workloads (shared/bench/anchors/WORKLOADS.md) on the same
+//! trainer the page runs. Prints one JSON line per workload in the anchors' result schema.
+//!
+//!     cargo run --release --bin bench [-- --budget-s 60]
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    use earthmover::config::{NetSize, Objective, Preset, RunConfig};
+    use earthmover::data::Mnist;
+    use earthmover::train::Trainer;
+    use std::time::Instant;
+
+    let args: Vec<String> = std::env::args().collect();
+    let budget_s: f64 = args
+        .iter()
+        .position(|a| a == "--budget-s")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15.0);
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/data/mnist-train-2k.bin.gz"
+    );
+    let mnist = Mnist::decode(&std::fs::read(path).expect("data file")).expect("valid data");
+    let workloads = [
+        ("small-gan", {
+            let mut c = RunConfig::preset(Objective::Gan, Preset::Paper);
+            c.net = NetSize::Small;
+            c.latent = 64;
+            c
+        }),
+        ("ref-gan", RunConfig::preset(Objective::Gan, Preset::Paper)),
+        (
+            "ref-wgan",
+            RunConfig::preset(Objective::Wgan, Preset::Paper),
+        ),
+    ];
+    for (name, cfg) in workloads {
+        for (backend, device) in [("flex", burn::tensor::Device::flex())] {
+            let mut t = Trainer::new(cfg.clone(), &mnist, &device).expect("trainer");
+            let sync = |t: &Trainer| pollster::block_on(t.samples()).expect("read-back");
+            // Warm-up: 5 steps each followed by a read-back; estimate from the last 3.
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let s = Instant::now();
+                t.train_step();
+                sync(&t);
+                times.push(s.elapsed().as_secs_f64());
+            }
+            let mut est = {
+                let mut last: Vec<f64> = times[2..].to_vec();
+                last.sort_by(f64::total_cmp);
+                last[1]
+            };
+            let mut rates = Vec::new();
+            for _ in 0..3 {
+                let n = ((budget_s / est).round() as usize).max(3);
+                let s = Instant::now();
+                for _ in 0..n {
+                    t.train_step();
+                }
+                sync(&t);
+                let el = s.elapsed().as_secs_f64();
+                rates.push(n as f64 / el);
+                est = el / n as f64;
+            }
+            rates.sort_by(f64::total_cmp);
+            let sps = rates[1];
+            println!(
+                "{{\"tool\": \"earthmover\", \"backend\": \"native-{backend}\", \"workload\": \"{name}\", \"steps_per_s\": {sps:.2}, \"ms_per_step\": {:.3}, \"repeats\": 3, \"notes\": {{}}}}",
+                1000.0 / sps
+            );
+        }
+    }
+}

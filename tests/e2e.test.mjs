@@ -1,0 +1,138 @@
+// End-to-end: serve the built page, open it in headless Chromium (system /usr/bin/chromium via
+// playwright-core) and drive it through window.earthmover. Run by `./build.sh test`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
+
+const LN2 = Math.log(2);
+let server, base, browser;
+
+before(async () => {
+  ({ server, url: base } = await startServer(0));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--enable-unsafe-webgpu'],
+    // playwright-core gives every launch a fresh, empty user-data-dir of its own.
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// A page that records console errors, page errors and every request that leaves the origin.
+async function open(query, routes = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = { console: [], offOrigin: [] };
+  page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
+  page.on('pageerror', (e) => problems.console.push(String(e)));
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (!url.startsWith(base)) { problems.offOrigin.push(url); return route.abort(); }
+    for (const [suffix, fulfil] of Object.entries(routes)) if (url.split('?')[0].endsWith(suffix)) return route.fulfill(fulfil);
+    return route.continue();
+  });
+  await page.goto(`${base}${query}`);
+  return { page, context, problems };
+}
+
+// Fraction of pixels in a canvas that are not (near) the background colour.
+const inkFraction = (page, selector) => page.evaluate((sel) => {
+  const c = document.querySelector(sel);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const bg = [d[0], d[1], d[2]];
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) n++;
+  return n / (d.length / 4);
+}, selector);
+
+test('both runs train live on the CPU backend, with finite metrics, charts and samples', { timeout: 240_000 }, async () => {
+  const { page, context, problems } = await open('?autoplay=1&backend=cpu&seed=3');
+  const t0 = Date.now();
+  await page.waitForFunction(() => window.earthmover && window.earthmover.ready.then(() => true), null, { timeout: 120_000 });
+  console.log(`ready after ${Date.now() - t0} ms`);
+  await page.waitForFunction(() => {
+    const s = window.earthmover.snapshot();
+    return s.runs.every((r) => window.earthmover.history(r.id).length >= 4);
+  }, null, { timeout: 180_000, polling: 500 });
+  const snap = await page.evaluate(() => window.earthmover.snapshot());
+  console.log(JSON.stringify(snap));
+  assert.equal(snap.backend, 'CPU');
+  assert.match(snap.backendReason, /backend=cpu/);
+  assert.deepEqual(snap.runs.map((r) => r.id), ['gan', 'wgan']);
+  for (const r of snap.runs) {
+    assert.ok(r.playing, `${r.id} is playing`);
+    assert.ok(r.step > 0 && r.stepsPerSec > 0, `${r.id} advances`);
+    for (const k of ['emd', 'loss_d', 'loss_g', 'grad_norm_g']) assert.ok(Number.isFinite(r.metrics[k]), `${r.id}.${k}`);
+  }
+  assert.ok(snap.runs[0].metrics.js_hat <= LN2, 'JS_hat <= log 2');
+  assert.ok(Number.isFinite(snap.runs[1].metrics.w_hat));
+  for (const id of ['gan', 'wgan']) {
+    const h = await page.evaluate((i) => window.earthmover.history(i), id);
+    assert.equal(h[0].step, 0, 'the first logged point is step 0');
+    assert.ok(h.every((p, i) => i === 0 || p.step > h[i - 1].step), 'history is ordered');
+    const s = await page.evaluate((i) => { const x = window.earthmover.samples(i); return { ...x, pixels: Array.from(x.pixels) }; }, id);
+    assert.deepEqual([s.width, s.height, s.count, s.pixels.length], [28, 28, 64, 64 * 784]);
+    assert.ok(new Set(s.pixels).size > 10, 'samples are not blank');
+    assert.ok(await inkFraction(page, `#run-${id} canvas.grid`) > 0.05, `${id} sample grid is drawn`);
+  }
+  for (const chart of ['#chart-estimates', '#chart-emd', '#chart-signals']) {
+    assert.ok(await inkFraction(page, `${chart} canvas`) > 0.002, `${chart} has curves`);
+  }
+  // Pause stops both; step advances a paused run by exactly n.
+  await page.evaluate(() => window.earthmover.pause());
+  await page.waitForFunction(() => window.earthmover.snapshot().runs.every((r) => !r.playing));
+  const before1 = await page.evaluate(() => window.earthmover.snapshot().runs[0].step);
+  await page.evaluate(() => window.earthmover.step('gan', 3));
+  assert.equal(await page.evaluate(() => window.earthmover.snapshot().runs[0].step), before1 + 3);
+  await page.screenshot({ path: join(tmpdir(), 'earthmover-e2e.png'), fullPage: true });
+  assert.deepEqual(problems.console, [], 'no console errors');
+  assert.deepEqual(problems.offOrigin, [], 'no request leaves the origin');
+  await context.close();
+});
+
+test('auto backend explains its choice; bad URL parameters give notices, not crashes', { timeout: 180_000 }, async () => {
+  const { page, context, problems } = await open('?seed=abc&colour=red&backend=auto');
+  await page.waitForFunction(() => window.earthmover && window.earthmover.ready.then(() => true), null, { timeout: 120_000 });
+  const snap = await page.evaluate(() => window.earthmover.snapshot());
+  const notices = await page.locator('#notices').innerText();
+  assert.match(notices, /seed=abc is not a whole number/);
+  assert.match(notices, /Unknown URL parameter "colour"/);
+  // Headless Chromium here exposes only SwiftShader (software) or no adapter: either way the CPU
+  // trains and the page says why.
+  assert.equal(snap.backend, 'CPU');
+  assert.match(snap.backendReason, /software emulation|no WebGPU|no adapter/);
+  assert.match(await page.locator('#backend').innerText(), /Training on CPU — /);
+  // A rejected setting keeps the run and says what to do.
+  await page.locator('#run-gan details.settings summary').click();
+  await page.fill('#settings-gan input[name=lr_d]', 'abc');
+  await page.locator('#settings-gan button[type=submit]').click();
+  await page.waitForFunction(() => document.querySelector('#run-gan .run-msg').textContent.includes('not a number'));
+  // A valid one resets the run with a visible note.
+  await page.evaluate(() => window.earthmover.step('gan', 2));
+  await page.fill('#settings-gan input[name=lr_d]', '0.0003');
+  await page.locator('#settings-gan button[type=submit]').click();
+  await page.waitForFunction(() => document.querySelector('#run-gan .run-msg').textContent.includes('restarted from step 0'));
+  assert.equal(await page.evaluate(() => window.earthmover.snapshot().runs[0].step), 0);
+  assert.deepEqual(problems.offOrigin, []);
+  await context.close();
+});
+
+test('a missing or corrupt data file gives a specific message', { timeout: 120_000 }, async () => {
+  for (const [routes, pattern] of [
+    [{ 'mnist-train-2k.bin.gz': { status: 404, body: 'nope' } }, /Could not download the MNIST data .*HTTP 404/],
+    [{ 'mnist-train-2k.bin.gz': { status: 200, body: 'MNISTSUB-but-truncated' } }, /MNIST data file is unusable/],
+  ]) {
+    const { page, context } = await open('?backend=cpu', routes);
+    await page.waitForFunction(() => document.querySelector('#notices').textContent.length > 0, null, { timeout: 60_000 });
+    assert.match(await page.locator('#notices').innerText(), pattern);
+    assert.match(await page.locator('#run-gan .run-msg').innerText(), pattern);
+    await context.close();
+  }
+});

@@ -1,0 +1,109 @@
+//! Browser tests (wasm-pack test --headless --chrome): the same trainer, in wasm, with the
+//! asynchronous read-backs the page uses; on WebGPU when the browser exposes an adapter.
+#![cfg(target_arch = "wasm32")]
+
+use burn::tensor::Device;
+use earthmover::config::{Objective, Preset, RunConfig};
+use earthmover::data::Mnist;
+use earthmover::objective::LN2;
+use earthmover::train::Trainer;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DATA: &[u8] = include_bytes!("../www/data/mnist-train-2k.bin.gz");
+
+fn tiny(objective: Objective) -> RunConfig {
+    let mut c = RunConfig::preset(objective, Preset::Classroom);
+    c.batch = 16;
+    c.emd_n = 16;
+    c
+}
+
+async fn train_and_check(device: &Device, objective: Objective, steps: usize) -> f64 {
+    let mnist = Mnist::decode(DATA).expect("shipped data decodes");
+    let mut t = Trainer::new(tiny(objective), &mnist, device).unwrap();
+    let p0 = t.measure().await.unwrap();
+    let t0 = js_sys::Date::now();
+    for _ in 0..steps {
+        t.train_step();
+    }
+    let p1 = t.measure().await.unwrap();
+    let ms = (js_sys::Date::now() - t0) / steps as f64;
+    assert_eq!(p1.step, steps as u64);
+    for p in [&p0, &p1] {
+        assert!(
+            p.emd.is_finite()
+                && p.loss_d.is_finite()
+                && p.loss_g.is_finite()
+                && p.grad_norm_g > 0.0,
+            "{p:?}"
+        );
+        if let Some(js) = p.js_hat {
+            assert!(js <= LN2 + 1e-9);
+        }
+    }
+    let s = t.samples().await.unwrap();
+    assert_eq!(s.len(), 64 * 784);
+    assert!(s.iter().any(|&v| v != s[0]), "samples are not constant");
+    if objective == Objective::Wgan {
+        let c = t.config().clip as f32;
+        assert!(t
+            .critic_params()
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.abs() <= c));
+    }
+    ms
+}
+
+#[wasm_bindgen_test]
+async fn cpu_training_runs_in_the_browser() {
+    let cpu = Device::flex();
+    let gan = train_and_check(&cpu, Objective::Gan, 20).await;
+    let wgan = train_and_check(&cpu, Objective::Wgan, 5).await;
+    console_log!("wasm CPU (batch 16, small nets, incl. measure): GAN {gan:.1} ms/step, WGAN {wgan:.1} ms/step");
+}
+
+/// `navigator.gpu.requestAdapter()` is non-null.
+async fn has_webgpu_adapter() -> bool {
+    let Ok(nav) = Reflect::get(&js_sys::global(), &"navigator".into()) else {
+        return false;
+    };
+    let Ok(gpu) = Reflect::get(&nav, &"gpu".into()) else {
+        return false;
+    };
+    if gpu.is_undefined() || gpu.is_null() {
+        return false;
+    }
+    let Ok(f) = Reflect::get(&gpu, &"requestAdapter".into()) else {
+        return false;
+    };
+    let Ok(p) = f.unchecked_into::<Function>().call0(&gpu) else {
+        return false;
+    };
+    match JsFuture::from(p.unchecked_into::<Promise>()).await {
+        Ok(a) => !a.is_null() && !a.is_undefined(),
+        Err(_) => false,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_training_runs_or_says_skipped() {
+    if !has_webgpu_adapter().await {
+        console_log!("skipped: no WebGPU adapter");
+        return;
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))
+        .unwrap();
+    let gan = train_and_check(&device, Objective::Gan, 2).await;
+    let wgan = train_and_check(&device, Objective::Wgan, 1).await;
+    console_log!("WebGPU (batch 16, small nets, incl. measure): GAN {gan:.0} ms/step, WGAN {wgan:.0} ms/step");
+}
