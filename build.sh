@@ -74,8 +74,10 @@ run_tests() {
   cargo test --release
   build
   log "wasm tests in headless Chromium (wasm-pack test)"
-  WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
-    wasm-pack test --release --headless --chrome -- --nocapture
+  # scripts/nocapture wraps the test runner so the tests' console lines (timings, "skipped: no
+  # WebGPU adapter") are printed; SwiftShader's WebGPU needs far more than the default 20 s.
+  PATH="$PWD/scripts/nocapture:$PATH" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
+    wasm-pack test --release --headless --chrome
   log "end-to-end tests of the built page in headless Chromium"
   node --test --test-concurrency=1 tests/
 }

@@ -91,6 +91,8 @@ test('both runs train live on the CPU backend, with finite metrics, charts and s
   const before1 = await page.evaluate(() => window.earthmover.snapshot().runs[0].step);
   await page.evaluate(() => window.earthmover.step('gan', 3));
   assert.equal(await page.evaluate(() => window.earthmover.snapshot().runs[0].step), before1 + 3);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 1280, `the page fits a 1280 px window (scrollWidth ${width})`);
   await page.screenshot({ path: join(tmpdir(), 'earthmover-e2e.png'), fullPage: true });
   assert.deepEqual(problems.console, [], 'no console errors');
   assert.deepEqual(problems.offOrigin, [], 'no request leaves the origin');

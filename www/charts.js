@@ -7,11 +7,13 @@ export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: 
 const LN2 = Math.log(2);
 
 const sync = uPlot.sync('earthmover');
+// The chart's own canvas must not widen its box (that would feed the ResizeObserver a loop).
+const chartWidth = (el) => Math.max(300, Math.floor(el.getBoundingClientRect().width) - 14);
 
 function opts(el, title, series, axes, scales) {
   return {
     title,
-    width: Math.max(320, el.clientWidth),
+    width: chartWidth(el),
     height: 230,
     cursor: { sync: { key: sync.key }, drag: { x: true, y: false } },
     scales: { x: { time: false }, ...scales },
@@ -79,7 +81,7 @@ export class Charts {
 
   resize() {
     for (const [u, el] of [[this.est, this.els.estimates], [this.emd, this.els.emd], [this.sig, this.els.signals]]) {
-      u.setSize({ width: Math.max(320, el.clientWidth), height: 230 });
+      u.setSize({ width: chartWidth(el), height: 230 });
     }
   }
 
