@@ -3,7 +3,7 @@
 #   ./build.sh          build the page (release wasm into www/pkg, chart library into www/vendor)
 #   ./build.sh serve    build, then serve the page on http://127.0.0.1:${PORT:-8080}/
 #   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium, end-to-end
-#   ./build.sh bench    the benchmark: anchors' workloads on the native CPU (JSON lines)
+#   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium
 #   ./build.sh setup    only install the tools
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -87,6 +87,6 @@ case "${1:-build}" in
   build) setup; build ;;
   serve) setup; build; serve ;;
   test) setup; run_tests ;;
-  bench) setup; cargo run --release --bin bench -- "${@:2}" ;;
+  bench) setup; build; cargo run --release --bin bench; node scripts/bench.mjs ;;
   *) echo "usage: $0 [build|serve|test|bench|setup]" >&2; exit 2 ;;
 esac

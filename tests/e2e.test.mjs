@@ -87,7 +87,7 @@ test('both runs train live on the CPU backend, with finite metrics, charts and s
   }
   // Pause stops both; step advances a paused run by exactly n.
   await page.evaluate(() => window.earthmover.pause());
-  await page.waitForFunction(() => window.earthmover.snapshot().runs.every((r) => !r.playing));
+  assert.ok(await page.evaluate(() => window.earthmover.snapshot().runs.every((r) => !r.playing)));
   const before1 = await page.evaluate(() => window.earthmover.snapshot().runs[0].step);
   await page.evaluate(() => window.earthmover.step('gan', 3));
   assert.equal(await page.evaluate(() => window.earthmover.snapshot().runs[0].step), before1 + 3);
@@ -132,7 +132,8 @@ test('a missing or corrupt data file gives a specific message', { timeout: 120_0
     [{ 'mnist-train-2k.bin.gz': { status: 200, body: 'MNISTSUB-but-truncated' } }, /MNIST data file is unusable/],
   ]) {
     const { page, context } = await open('?backend=cpu', routes);
-    await page.waitForFunction(() => document.querySelector('#notices').textContent.length > 0, null, { timeout: 60_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('.run-msg')].every((m) => !m.textContent.startsWith('Loading')),
+      null, { timeout: 60_000 });
     assert.match(await page.locator('#notices').innerText(), pattern);
     assert.match(await page.locator('#run-gan .run-msg').innerText(), pattern);
     await context.close();

@@ -138,6 +138,10 @@ function onMessage(id, msg) {
     case 'status':
       Object.assign(r, { step: msg.step, playing: msg.playing, stepsPerSec: msg.stepsPerSec });
       break;
+    case 'paused':
+      r.step = msg.step;
+      r.waiters.pause.splice(0).forEach((f) => f());
+      break;
     case 'stepped':
       (r.waiters.step.get(msg.reqId) || (() => {}))();
       r.waiters.step.delete(msg.reqId);
@@ -160,7 +164,7 @@ function onMessage(id, msg) {
 function start(id) {
   const r = {
     id, el: card(id), history: [], step: 0, playing: false, stepsPerSec: 0, ready: false, samples: null,
-    waiters: { step: new Map(), reset: [] }, reqId: 0,
+    waiters: { step: new Map(), reset: [], pause: [] }, reqId: 0,
   };
   r.readyPromise = new Promise((res, rej) => { r.resolveReady = res; r.rejectReady = rej; });
   runs[id] = r;
@@ -189,9 +193,16 @@ function play(id) {
   check(id);
   for (const t of targets(id)) { runs[t].playing = true; runs[t].worker.postMessage({ type: 'play' }); render(t); }
 }
+// Resolves once each worker has finished its current training slice.
 function pause(id) {
   check(id);
-  for (const t of targets(id)) { runs[t].playing = false; runs[t].worker.postMessage({ type: 'pause' }); render(t); }
+  return Promise.all(targets(id).map((t) => new Promise((resolve) => {
+    const r = runs[t];
+    r.waiters.pause.push(resolve);
+    r.playing = false;
+    r.worker.postMessage({ type: 'pause' });
+    render(t);
+  })));
 }
 function step(id, n = 1) {
   check(id);

@@ -103,6 +103,7 @@ async function loop() {
   } finally {
     looping = false;
     postStatus();
+    post({ type: 'paused', step: run.step });
   }
 }
 
@@ -136,10 +137,6 @@ async function handle(msg) {
     case 'play':
       playing = true;
       loop();
-      break;
-    case 'pause':
-      playing = false;
-      postStatus();
       break;
     case 'step': {
       if (playing) break;
@@ -188,6 +185,8 @@ self.onmessage = (ev) => {
   const msg = ev.data;
   if (msg.type === 'pause') {
     playing = false;
+    // A running loop confirms when its current slice ends; an idle run confirms now.
+    if (!looping && run) post({ type: 'paused', step: run.step });
     return;
   }
   queue = queue.then(() => handle(msg)).catch((e) => {

@@ -1,0 +1,35 @@
+// Drives www/bench.html in headless Chromium for the wasm CPU and WebGPU paths and prints one
+// JSON line per workload (anchors' schema). Usage: node scripts/bench.mjs [budget_s] [webgpu_budget_s]
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+
+const budget = Number(process.argv[2] || 15);
+const gpuBudget = Number(process.argv[3] || 5);
+const { server, url } = await startServer(0);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--no-first-run', '--enable-unsafe-webgpu'],
+});
+try {
+  // Without a GPU, Chromium's WebGPU is SwiftShader (seconds per step): only small-gan runs there
+  // unless BENCH_WEBGPU_ALL=1.
+  const gpuWorkloads = process.env.BENCH_WEBGPU_ALL ? '' : '&workloads=small-gan';
+  for (const [backend, b, extra] of [['cpu', budget, ''], ['webgpu', gpuBudget, gpuWorkloads]]) {
+    const page = await browser.newPage();
+    await page.goto(`${url}www/bench.html?backend=${backend}&budget=${b}${extra}`);
+    await page.waitForFunction(() => window.benchResults, null, { timeout: 1_800_000, polling: 1000 });
+    const adapter = backend === 'webgpu' ? await page.evaluate(async () => {
+      const a = navigator.gpu && await navigator.gpu.requestAdapter();
+      return a ? `${a.info.vendor} ${a.info.architecture}`.trim() : 'none';
+    }) : null;
+    for (const r of await page.evaluate(() => window.benchResults)) {
+      if (adapter) r.notes.adapter = adapter;
+      console.log(JSON.stringify(r));
+    }
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}

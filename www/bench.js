@@ -1,0 +1,64 @@
+// In-browser benchmark of the anchors' workloads (shared/bench/anchors/WORKLOADS.md) on the same
+// wasm Run the page trains: ?backend=cpu|webgpu&budget=15. Results land in window.benchResults.
+import init, { createRun } from './pkg/earthmover.js';
+
+const WORKLOADS = {
+  'small-gan': ['gan', [['net', 'small'], ['latent', '64']]],
+  'ref-gan': ['gan', []],
+  'ref-wgan': ['wgan', []],
+};
+const q = new URLSearchParams(location.search);
+const backend = q.get('backend') || 'cpu';
+const budget = Number(q.get('budget') || 15);
+const out = document.getElementById('out');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function bench(name, data) {
+  const [objective, settings] = WORKLOADS[name];
+  const run = await createRun(objective, 'paper', settings, data, backend);
+  const sync = () => run.samples(); // one read-back forces completion
+  const warm = [];
+  const t0 = performance.now();
+  while (warm.length < 5 && !(warm.length >= 2 && performance.now() - t0 > 20000)) {
+    const s = performance.now();
+    run.train(1);
+    await sync();
+    warm.push(performance.now() - s);
+  }
+  let est = median(warm.slice(-3)) / 1000;
+  const rates = [];
+  const runStart = performance.now();
+  for (let r = 0; r < 3; r++) {
+    const n = Math.max(3, Math.round(budget / est));
+    if (rates.length && (performance.now() - runStart) / 1000 + n * est > 170) break;
+    const s = performance.now();
+    run.train(n);
+    await sync();
+    const el = (performance.now() - s) / 1000;
+    rates.push(n / el);
+    est = el / n;
+  }
+  run.free();
+  const sps = median(rates);
+  return { tool: 'earthmover', backend: `wasm-${backend}`, workload: name, steps_per_s: sps, ms_per_step: 1000 / sps,
+    repeats: rates.length, notes: { warmup_steps: warm.length } };
+}
+
+(async () => {
+  const results = [];
+  try {
+    await init();
+    const data = new Uint8Array(await (await fetch('data/mnist-train-2k.bin.gz')).arrayBuffer());
+    for (const name of (q.get('workloads') || Object.keys(WORKLOADS).join(',')).split(',')) {
+      try {
+        results.push(await bench(name, data));
+      } catch (e) {
+        results.push({ tool: 'earthmover', backend: `wasm-${backend}`, workload: name, steps_per_s: null, ms_per_step: null,
+          repeats: 0, notes: { error: String(e && e.message || e) } });
+      }
+      out.textContent = results.map((r) => JSON.stringify(r)).join('\n');
+    }
+  } finally {
+    window.benchResults = results;
+  }
+})();
