@@ -111,8 +111,8 @@ impl Trainer {
         let (g_widths, d_widths) = cfg.widths();
         let g = Generator::new(cfg.latent, &g_widths, &device);
         let d = Critic::new(&d_widths, &device);
-        let data =
-            Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &device);
+        let pm1 = mnist.to_pm1();
+        let data = Tensor::<2>::from_data(TensorData::new(pm1.clone(), [n_data, PIXELS]), &device);
 
         let mut rng = SplitMix64::new(cfg.seed);
         let mut fixed = SplitMix64::new(cfg.seed.wrapping_add(0x9e37));
@@ -123,12 +123,17 @@ impl Trainer {
         for i in (1..n_data).rev() {
             order.swap(i, fixed.below(i + 1));
         }
+        // Gathered on the host: only these rows are uploaded, in [0, 1].
         let real_set = |idx: &[usize]| {
-            let ints: Vec<i32> = idx.iter().map(|&i| i as i32).collect();
-            let idx = Tensor::<1, Int>::from_data(TensorData::new(ints, [idx.len()]), &plain);
-            let all =
-                Tensor::<2>::from_data(TensorData::new(mnist.to_pm1(), [n_data, PIXELS]), &plain);
-            all.select(0, idx).add_scalar(1.0).div_scalar(2.0)
+            let rows: Vec<f32> = idx
+                .iter()
+                .flat_map(|&i| {
+                    pm1[i * PIXELS..(i + 1) * PIXELS]
+                        .iter()
+                        .map(|&x| (x + 1.0) / 2.0)
+                })
+                .collect();
+            Tensor::<2>::from_data(TensorData::new(rows, [idx.len(), PIXELS]), &plain)
         };
         let eval_real = real_set(&order[..cfg.emd_n]);
         let floor_real = real_set(&order[cfg.emd_n..2 * cfg.emd_n]);
