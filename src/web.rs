@@ -71,13 +71,7 @@ fn parse_preset(s: &str) -> Result<Preset, JsError> {
     }
 }
 
-/// The settings of a preset as `[[key, value], ...]`.
-#[wasm_bindgen(js_name = presetSettings)]
-pub fn preset_settings(objective: &str, preset: &str) -> Result<Array, JsError> {
-    let cfg = RunConfig::preset(parse_objective(objective)?, parse_preset(preset)?);
-    Ok(settings_of(&cfg))
-}
-
+/// A run's settings as `[[key, value], ...]`, in the order of `KEYS`, then the seed.
 fn settings_of(cfg: &RunConfig) -> Array {
     KEYS.iter()
         .chain(["seed"].iter())
