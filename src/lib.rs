@@ -3,6 +3,7 @@
 //! The core (config, model, objective, data, train, metrics, device) is pure Rust on Burn and is
 //! tested natively; `web` is the thin wasm-bindgen surface the page's workers call.
 
+pub mod classifier;
 pub mod config;
 pub mod data;
 pub mod device;
@@ -10,6 +11,7 @@ pub mod metrics;
 pub mod model;
 pub mod objective;
 pub mod rng;
+pub mod toy;
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]

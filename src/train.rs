@@ -9,9 +9,10 @@ use burn::module::{Module, ModuleMapper, Param};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use crate::config::{Objective, OptimizerKind, RunConfig};
+use crate::classifier::{mode_stats, Classifier, ModeStats};
+use crate::config::{GanLoss, Objective, OptimizerKind, RunConfig};
 use crate::data::Mnist;
-use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances};
+use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman};
 use crate::model::{Critic, Generator, PIXELS};
 use crate::objective::{gan_d_loss, gan_g_loss, js_hat, w_hat, wgan_critic_loss, wgan_g_loss};
 use crate::rng::SplitMix64;
@@ -35,16 +36,35 @@ pub struct LogPoint {
     pub loss_g: f64,
     /// ||grad_theta_G L_G||_2 over all generator parameters.
     pub grad_norm_g: f64,
+    /// The probe discriminator's log 2 - L_probe / 2 (when the run has a probe).
+    pub js_probe: Option<f64>,
+    /// Spearman correlation, over the run's logged points so far (step 0 excluded), between its
+    /// own estimate (JS_hat or W_hat) and the EMD yardstick (from 3 points on).
+    pub rho_est: Option<f64>,
+    /// The same for the probe's JS estimate.
+    pub rho_probe: Option<f64>,
 }
 
-/// Keeps every critic parameter in [-c, c] (WGAN weight clipping) as a module map.
+/// Learning rate of the probe discriminator: Adam(5e-4, 0.5, 0.999), one update per step.
+pub const PROBE_LR: f64 = 5e-4;
+/// Images per side of the fixed batch the estimates are measured on.
+pub const EST_N: usize = 256;
+/// Generated images classified by the mode-collapse meter.
+pub const MODE_N: usize = 1000;
+
+/// Keeps every critic parameter in [-c, c] (WGAN weight clipping) as a module map; with
+/// `f64::INFINITY` it only materialises lazily initialised parameters.
 struct Clip(f64);
 
 impl ModuleMapper for Clip {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, tensor, mapper) = param.consume();
         let require_grad = tensor.is_require_grad();
-        let mut clipped = Tensor::from_inner(tensor.inner().clamp(-self.0, self.0));
+        let mut clipped = if self.0.is_finite() {
+            Tensor::from_inner(tensor.inner().clamp(-self.0, self.0))
+        } else {
+            Tensor::from_inner(tensor.inner())
+        };
         if require_grad {
             clipped = clipped.require_grad();
         }
@@ -54,7 +74,19 @@ impl ModuleMapper for Clip {
 
 /// Clamp every parameter of `critic` to [-c, c].
 pub fn clip_weights(critic: Critic, c: f64) -> Critic {
-    critic.map(&mut Clip(c))
+    clip_module(critic, c)
+}
+
+/// Initialise every parameter of a fresh module now. Burn initialises parameters lazily, and a
+/// clone made before that (e.g. a `no_grad()` copy for measuring) would share the pending
+/// initialisation, so its flags could leak into the original.
+pub fn materialize<M: Module>(m: M) -> M {
+    m.map(&mut Clip(f64::INFINITY))
+}
+
+/// Clamp every float parameter of any module to [-c, c].
+pub fn clip_module<M: Module>(m: M, c: f64) -> M {
+    m.map(&mut Clip(c))
 }
 
 fn optimizer(cfg: &RunConfig) -> ModuleOptimizer {
@@ -73,19 +105,40 @@ fn optimizer(cfg: &RunConfig) -> ModuleOptimizer {
     }
 }
 
+fn probe_optimizer() -> ModuleOptimizer {
+    AdamConfig::new()
+        .with_beta_1(0.5)
+        .with_beta_2(0.999)
+        .with_epsilon(1e-8)
+        .init()
+}
+
 /// A GAN or WGAN run on one device.
 pub struct Trainer {
     cfg: RunConfig,
     device: Device,
+    /// The same device without autodiff.
+    plain: Device,
     g: Generator,
     d: Critic,
     opt_g: ModuleOptimizer,
     opt_d: ModuleOptimizer,
+    /// A discriminator that only watches: trained on real vs generated images, never used by G.
+    probe: Option<(Critic, ModuleOptimizer)>,
+    /// (own estimate, probe JS or NaN, EMD) of every logged point, for the rank correlations.
+    series: Vec<(f64, f64, f64)>,
+    series_steps_last: Option<u64>,
+    /// Fixed noise for the mode-collapse meter: [MODE_N, latent].
+    mode_noise: Tensor<2>,
     /// The training images in [-1, 1], uploaded once: [N, 784].
     data: Tensor<2>,
     n_data: usize,
     rng: SplitMix64,
-    eval_rng: SplitMix64,
+    /// A fixed evaluation batch for the estimates (JS_hat / W_hat / probe / ||grad G||): real
+    /// images [EST_N, 784] in [-1, 1] and noise [EST_N, latent]. Fixed, so that the curves move
+    /// only when the networks do, not with the sampling noise of a fresh batch.
+    est_real: Tensor<2>,
+    est_noise: Tensor<2>,
     grid_noise: Tensor<2>,
     eval_noise: Tensor<2>,
     /// Fixed real images for the EMD yardstick, in [0, 1] on the plain device: [emd_n, 784].
@@ -109,15 +162,22 @@ impl Trainer {
         let device = device.clone().autodiff();
         device.seed(cfg.seed);
         let (g_widths, d_widths) = cfg.widths();
-        let g = Generator::new(cfg.latent, &g_widths, &device);
-        let d = Critic::new(&d_widths, &device);
+        let g = materialize(Generator::new(cfg.latent, &g_widths, &device));
+        let d = materialize(Critic::new(&d_widths, &device));
+        let probe = cfg.probe.then(|| {
+            (
+                materialize(Critic::new(&d_widths, &device)),
+                probe_optimizer(),
+            )
+        });
         let pm1 = mnist.to_pm1();
         let data = Tensor::<2>::from_data(TensorData::new(pm1.clone(), [n_data, PIXELS]), &device);
 
-        let mut rng = SplitMix64::new(cfg.seed);
+        let rng = SplitMix64::new(cfg.seed);
         let mut fixed = SplitMix64::new(cfg.seed.wrapping_add(0x9e37));
         let grid_noise = Self::noise_from(&mut fixed, GRID, cfg.latent, &device);
         let eval_noise = Self::noise_from(&mut fixed, cfg.emd_n, cfg.latent, &device);
+        let mode_noise = Self::noise_from(&mut fixed, MODE_N, cfg.latent, &device);
         // Two disjoint real sets for the yardstick: a random permutation prefix.
         let mut order: Vec<usize> = (0..n_data).collect();
         for i in (1..n_data).rev() {
@@ -137,19 +197,28 @@ impl Trainer {
         };
         let eval_real = real_set(&order[..cfg.emd_n]);
         let floor_real = real_set(&order[cfg.emd_n..2 * cfg.emd_n]);
-        let eval_rng = SplitMix64::new(rng.next_u64());
+        let est_idx: Vec<i32> = (0..EST_N).map(|_| fixed.below(n_data) as i32).collect();
+        let est_idx = Tensor::<1, Int>::from_data(TensorData::new(est_idx, [EST_N]), &device);
+        let est_real = data.clone().select(0, est_idx);
+        let est_noise = Self::noise_from(&mut fixed, EST_N, cfg.latent, &device);
 
         Ok(Trainer {
             opt_g: optimizer(&cfg),
             opt_d: optimizer(&cfg),
             cfg,
             device,
+            plain,
             g,
             d,
+            probe,
+            series: Vec::new(),
+            series_steps_last: None,
+            mode_noise,
             data,
             n_data,
             rng,
-            eval_rng,
+            est_real,
+            est_noise,
             grid_noise,
             eval_noise,
             eval_real,
@@ -160,6 +229,11 @@ impl Trainer {
 
     pub fn config(&self) -> &RunConfig {
         &self.cfg
+    }
+
+    /// Switch the GAN's generator loss (saturating / -log D) without restarting the run.
+    pub fn set_gan_loss(&mut self, loss: GanLoss) {
+        self.cfg.gan_loss = loss;
     }
 
     /// Generator updates so far.
@@ -228,6 +302,17 @@ impl Trainer {
                 self.d = clip_weights(self.d.clone(), self.cfg.clip);
             }
         }
+        if let Some((probe, mut opt)) = self.probe.take() {
+            let real = self.real_batch(&mut rng);
+            let fake = self
+                .g
+                .forward(Self::noise(&mut rng, &self.cfg, &self.device))
+                .detach();
+            let loss = gan_d_loss(probe.forward(real), probe.forward(fake)).mul_scalar(0.5);
+            let grads = GradientsParams::from_grads(loss.backward(), &probe);
+            let probe = opt.step(PROBE_LR, probe, grads);
+            self.probe = Some((probe, opt));
+        }
         let loss_g = self.generator_loss(&mut rng);
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
         self.g = self.opt_g.step(self.cfg.lr_g, self.g.clone(), grads);
@@ -238,18 +323,36 @@ impl Trainer {
     /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
     /// EMD yardstick. No parameter changes; one read-back from the device.
     pub async fn measure(&mut self) -> Result<LogPoint, String> {
-        let mut rng = self.eval_rng.clone();
-        let loss_d = self.critic_loss(&mut rng).inner();
-        let loss_g = self.generator_loss(&mut rng);
+        let fake = self.g.forward(self.est_noise.clone()); // [EST_N, 784], tracks G's graph
+        let real_scores = self.d.forward(self.est_real.clone()).detach();
+        let d_frozen = self.d.clone().no_grad();
+        let fake_scores = d_frozen.forward(fake.clone().detach());
+        let loss_d = match self.cfg.objective {
+            Objective::Gan => gan_d_loss(real_scores, fake_scores),
+            Objective::Wgan => wgan_critic_loss(real_scores, fake_scores),
+        }
+        .inner();
+        let g_scores = d_frozen.forward(fake.clone());
+        let loss_g = match self.cfg.objective {
+            Objective::Gan => gan_g_loss(g_scores, self.cfg.gan_loss),
+            Objective::Wgan => wgan_g_loss(g_scores),
+        };
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
         let gn2 = grad_norm_sq(&self.g, &grads).ok_or("the generator has no gradient")?;
-        self.eval_rng = rng;
+        let loss_probe = match &self.probe {
+            Some((probe, _)) => gan_d_loss(
+                probe.forward(self.est_real.clone()).detach(),
+                probe.forward(fake.detach()).detach(),
+            )
+            .inner(),
+            None => Tensor::<1>::zeros([1], &self.plain),
+        };
 
         let n = self.cfg.emd_n;
         let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
         let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
-        let all = Tensor::cat(vec![loss_d, loss_g.inner(), gn2, dist], 0);
+        let all = Tensor::cat(vec![loss_d, loss_g.inner(), gn2, loss_probe, dist], 0);
         let v = read_f32(all).await?;
 
         let (loss_d, loss_g, gn2) = (v[0] as f64, v[1] as f64, v[2] as f64);
@@ -259,12 +362,26 @@ impl Trainer {
                 self.step
             ));
         }
-        let costs: Vec<f64> = v[3..].iter().map(|&x| x as f64).collect();
+        let js_probe = self.probe.as_ref().map(|_| js_hat(v[3] as f64));
+        let costs: Vec<f64> = v[4..].iter().map(|&x| x as f64).collect();
         let emd = emd_from_costs(n, &costs)?;
         let (js, w) = match self.cfg.objective {
             Objective::Gan => (Some(js_hat(loss_d)), None),
             Objective::Wgan => (None, Some(w_hat(loss_d))),
         };
+        let own = js.or(w).unwrap_or(f64::NAN);
+        // A point re-measured at the same step (e.g. after a pause) replaces the last one. Step 0
+        // is left out: a critic that has never been trained estimates nothing yet.
+        if self.series_steps_last == Some(self.step) {
+            self.series.pop();
+        }
+        if self.step > 0 {
+            self.series.push((own, js_probe.unwrap_or(f64::NAN), emd));
+            self.series_steps_last = Some(self.step);
+        }
+        let col =
+            |k: usize| -> Vec<f64> { self.series.iter().map(|p| [p.0, p.1, p.2][k]).collect() };
+        let emds = col(2);
         Ok(LogPoint {
             step: self.step,
             js_hat: js,
@@ -273,7 +390,28 @@ impl Trainer {
             loss_d,
             loss_g,
             grad_norm_g: gn2.sqrt(),
+            js_probe,
+            rho_est: spearman(&col(0), &emds),
+            rho_probe: js_probe.and_then(|_| spearman(&col(1), &emds)),
         })
+    }
+
+    /// Classify `MODE_N` generated images (a fixed noise batch) with `clf`: the class histogram,
+    /// the classes covered and the histogram's entropy.
+    pub async fn mode_stats(&self, clf: &Classifier) -> Result<ModeStats, String> {
+        let g = self.g.clone().no_grad();
+        let x = g
+            .forward(self.mode_noise.clone())
+            .inner()
+            .add_scalar(1.0)
+            .div_scalar(2.0); // [MODE_N, 784] in [0, 1]
+        let labels = clf.predict(x).await?;
+        Ok(mode_stats(&labels))
+    }
+
+    /// Start the "train D to optimality" experiment on a frozen copy of this run's generator.
+    pub fn optimality(&self, opts: OptimalityOptions) -> Optimality {
+        Optimality::new(self, opts)
     }
 
     /// EMD between two disjoint sets of real images: the lowest the yardstick can go at this n.
@@ -322,4 +460,193 @@ pub async fn read_module_params<M: Module>(m: &M) -> Result<Vec<f32>, String> {
     let mut c = Collect(Vec::new());
     m.visit(&mut c);
     read_f32(Tensor::cat(c.0, 0)).await
+}
+
+/// Options of the "train D to optimality" experiment (THEORY.md 7.1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimalityOptions {
+    /// Discriminator / critic updates in all.
+    pub steps: usize,
+    /// Updates between measurements.
+    pub log_every: usize,
+    /// Discriminator: Adam(lr_d, 0.5, 0.999) on the BCE loss, batch of the run.
+    pub lr_d: f64,
+    /// Critic: RMSProp(lr_f), weights clipped to [-clip, clip].
+    pub lr_f: f64,
+    pub clip: f64,
+    pub seed: u64,
+    /// Continue from the run's own discriminator (GAN run) or critic (WGAN run), as "train it k
+    /// steps more"; the other network, and both when false, start from scratch.
+    pub from_run: bool,
+}
+
+impl OptimalityOptions {
+    /// 2,000 updates from scratch with the papers' rates: Adam 2e-4 (GAN), RMSProp 5e-5 and
+    /// c = 0.01 (WGAN).
+    pub fn paper() -> Self {
+        OptimalityOptions {
+            steps: 2000,
+            log_every: 50,
+            lr_d: 2e-4,
+            lr_f: 5e-5,
+            clip: 0.01,
+            seed: 1,
+            from_run: true,
+        }
+    }
+}
+
+/// One measurement of the optimality experiment, on a fixed evaluation batch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimalityPoint {
+    /// Discriminator (and critic) updates so far.
+    pub k: usize,
+    /// log 2 - L_D / 2 of the discriminator.
+    pub js_hat: f64,
+    /// ||grad_G E[log(1 - D(G(z)))]||: the saturating (minimax) generator loss.
+    pub grad_saturating: f64,
+    /// ||grad_G E[-log D(G(z))]||: the non-saturating loss.
+    pub grad_nonsaturating: f64,
+    /// E_real f - E_fake f of the critic.
+    pub w_hat: f64,
+    /// ||grad_G (-E f(G(z)))||.
+    pub grad_wgan: f64,
+}
+
+/// A frozen generator, a fresh discriminator and a fresh critic trained side by side.
+pub struct Optimality {
+    opts: OptimalityOptions,
+    device: Device,
+    g: Generator,
+    d: Critic,
+    f: Critic,
+    opt_d: ModuleOptimizer,
+    opt_f: ModuleOptimizer,
+    data: Tensor<2>,
+    n_data: usize,
+    batch: usize,
+    latent: usize,
+    rng: SplitMix64,
+    eval_real: Tensor<2>,
+    eval_noise: Tensor<2>,
+    k: usize,
+}
+
+/// Images per side of the optimality experiment's evaluation batch.
+pub const OPTIMALITY_EVAL_N: usize = 256;
+
+impl Optimality {
+    fn new(run: &Trainer, opts: OptimalityOptions) -> Self {
+        let device = run.device.clone();
+        device.seed(opts.seed);
+        let (_, d_widths) = run.cfg.widths();
+        let mut rng = SplitMix64::new(opts.seed ^ 0x0b7);
+        let idx: Vec<i32> = (0..OPTIMALITY_EVAL_N)
+            .map(|_| rng.below(run.n_data) as i32)
+            .collect();
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [OPTIMALITY_EVAL_N]), &device);
+        let eval_real = run.data.clone().select(0, idx);
+        let eval_noise = Trainer::noise_from(&mut rng, OPTIMALITY_EVAL_N, run.cfg.latent, &device);
+        Optimality {
+            d: match run.cfg.objective {
+                Objective::Gan if opts.from_run => run.d.clone(),
+                _ => materialize(Critic::new(&d_widths, &device)),
+            },
+            f: match run.cfg.objective {
+                Objective::Wgan if opts.from_run => clip_weights(run.d.clone(), opts.clip),
+                _ => clip_weights(Critic::new(&d_widths, &device), opts.clip),
+            },
+            opt_d: probe_optimizer(),
+            opt_f: RmsPropConfig::new()
+                .with_alpha(0.99)
+                .with_momentum(0.0)
+                .with_epsilon(1e-8)
+                .init(),
+            g: run.g.clone(),
+            data: run.data.clone(),
+            n_data: run.n_data,
+            batch: run.cfg.batch,
+            latent: run.cfg.latent,
+            rng,
+            eval_real,
+            eval_noise,
+            opts,
+            device,
+            k: 0,
+        }
+    }
+
+    pub fn options(&self) -> &OptimalityOptions {
+        &self.opts
+    }
+
+    /// Updates done so far.
+    pub fn done(&self) -> usize {
+        self.k
+    }
+
+    pub fn finished(&self) -> bool {
+        self.k >= self.opts.steps
+    }
+
+    /// Up to `n` more updates of both the discriminator and the critic (the generator is frozen).
+    pub fn advance(&mut self, n: usize) {
+        let n = n.min(self.opts.steps - self.k);
+        for _ in 0..n {
+            let idx: Vec<i32> = (0..self.batch)
+                .map(|_| self.rng.below(self.n_data) as i32)
+                .collect();
+            let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [self.batch]), &self.device);
+            let real = self.data.clone().select(0, idx);
+            let z = Trainer::noise_from(&mut self.rng, self.batch, self.latent, &self.device);
+            let fake = self.g.forward(z).detach();
+            let loss = gan_d_loss(self.d.forward(real.clone()), self.d.forward(fake.clone()))
+                .mul_scalar(0.5);
+            let grads = GradientsParams::from_grads(loss.backward(), &self.d);
+            self.d = self.opt_d.step(self.opts.lr_d, self.d.clone(), grads);
+            let loss = wgan_critic_loss(self.f.forward(real), self.f.forward(fake));
+            let grads = GradientsParams::from_grads(loss.backward(), &self.f);
+            self.f = clip_weights(
+                self.opt_f.step(self.opts.lr_f, self.f.clone(), grads),
+                self.opts.clip,
+            );
+            self.k += 1;
+        }
+    }
+
+    fn g_grad_norm_sq(&self, loss: Tensor<1>) -> Result<Tensor<1>, String> {
+        let grads = GradientsParams::from_grads(loss.backward(), &self.g);
+        grad_norm_sq(&self.g, &grads).ok_or_else(|| "the generator has no gradient".into())
+    }
+
+    /// JS_hat, W_hat and the three generator gradient norms on the fixed evaluation batch.
+    pub async fn measure(&self) -> Result<OptimalityPoint, String> {
+        let d = self.d.clone().no_grad();
+        let f = self.f.clone().no_grad();
+        let fake = || self.g.forward(self.eval_noise.clone());
+        let real_d = d.forward(self.eval_real.clone());
+        let fake_d = d.forward(fake().detach());
+        let loss_d = gan_d_loss(real_d, fake_d).inner();
+        let sat = self.g_grad_norm_sq(gan_g_loss(d.forward(fake()), GanLoss::Saturating))?;
+        let nonsat = self.g_grad_norm_sq(gan_g_loss(d.forward(fake()), GanLoss::NonSaturating))?;
+        let w =
+            (f.forward(self.eval_real.clone()).mean() - f.forward(fake().detach()).mean()).inner();
+        let wg = self.g_grad_norm_sq(wgan_g_loss(f.forward(fake())))?;
+        let v = read_f32(Tensor::cat(
+            vec![loss_d, sat.inner(), nonsat.inner(), w, wg.inner()],
+            0,
+        ))
+        .await?;
+        if v.iter().any(|x| !x.is_finite()) {
+            return Err("a loss became non-finite during the optimality experiment".into());
+        }
+        Ok(OptimalityPoint {
+            k: self.k,
+            js_hat: js_hat(v[0] as f64),
+            grad_saturating: (v[1] as f64).sqrt(),
+            grad_nonsaturating: (v[2] as f64).sqrt(),
+            w_hat: v[3] as f64,
+            grad_wgan: (v[4] as f64).sqrt(),
+        })
+    }
 }

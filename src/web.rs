@@ -16,10 +16,13 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::config::{Objective, Preset, RunConfig, KEYS};
+use crate::classifier::{Classifier, ModeStats};
+use crate::config::{GanLoss, Objective, Preset, RunConfig, KEYS};
 use crate::data::Mnist;
 use crate::device::{self, AdapterInfo, BackendKind, Requested};
-use crate::train::{LogPoint, Trainer};
+use crate::metrics::spearman as spearman_rho;
+use crate::toy::{self, Divergences, ToyCase, ToyLab};
+use crate::train::{LogPoint, Optimality, OptimalityOptions, OptimalityPoint, Trainer};
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -48,7 +51,52 @@ fn point_to_js(p: &LogPoint) -> JsValue {
     set(&o, "loss_d", JsValue::from_f64(p.loss_d));
     set(&o, "loss_g", JsValue::from_f64(p.loss_g));
     set(&o, "grad_norm_g", JsValue::from_f64(p.grad_norm_g));
+    if p.js_probe.is_some() {
+        set(&o, "js_probe", opt(p.js_probe));
+    }
+    set(&o, "rho_est", opt(p.rho_est));
+    set(&o, "rho_probe", opt(p.rho_probe));
     o.into()
+}
+
+fn mode_to_js(m: &ModeStats) -> JsValue {
+    let o = Object::new();
+    let counts: Array = m
+        .counts
+        .iter()
+        .map(|&c| JsValue::from_f64(c as f64))
+        .collect();
+    set(&o, "counts", counts.into());
+    set(&o, "covered", JsValue::from_f64(m.covered as f64));
+    set(&o, "entropy", JsValue::from_f64(m.entropy));
+    o.into()
+}
+
+fn optimality_to_js(p: &OptimalityPoint) -> JsValue {
+    let o = Object::new();
+    set(&o, "k", JsValue::from_f64(p.k as f64));
+    set(&o, "js_hat", JsValue::from_f64(p.js_hat));
+    set(&o, "grad_saturating", JsValue::from_f64(p.grad_saturating));
+    set(
+        &o,
+        "grad_nonsaturating",
+        JsValue::from_f64(p.grad_nonsaturating),
+    );
+    set(&o, "w_hat", JsValue::from_f64(p.w_hat));
+    set(&o, "grad_wgan", JsValue::from_f64(p.grad_wgan));
+    o.into()
+}
+
+fn divergences_to_js(d: &Divergences) -> JsValue {
+    let o = Object::new();
+    set(&o, "kl", JsValue::from_f64(d.kl));
+    set(&o, "js", JsValue::from_f64(d.js));
+    set(&o, "w", JsValue::from_f64(d.w));
+    o.into()
+}
+
+fn reject(e: String) -> JsValue {
+    JsValue::from(JsError::new(&e))
 }
 
 fn parse_objective(s: &str) -> Result<Objective, JsError> {
@@ -153,6 +201,8 @@ async fn wgpu_device() -> Result<Device, String> {
 pub struct Run {
     inner: Rc<RefCell<Trainer>>,
     objective: String,
+    device: Device,
+    classifier: Rc<RefCell<Option<Classifier>>>,
 }
 
 /// Create a run: `data` is the (gzipped) MNIST subset file, `backend` "cpu" or "webgpu".
@@ -176,6 +226,8 @@ pub async fn create_run(
     Ok(Run {
         inner: Rc::new(RefCell::new(trainer)),
         objective,
+        device,
+        classifier: Rc::new(RefCell::new(None)),
     })
 }
 
@@ -247,6 +299,68 @@ impl Run {
         })
     }
 
+    /// Switch the GAN's generator loss on the running run: "saturating" or "nonsaturating".
+    #[wasm_bindgen(js_name = setGanLoss)]
+    pub fn set_gan_loss(&self, loss: &str) -> Result<(), JsError> {
+        let loss = match loss {
+            "saturating" => GanLoss::Saturating,
+            "nonsaturating" => GanLoss::NonSaturating,
+            _ => {
+                return Err(JsError::new(&format!(
+                    "gan_loss={loss:?} is not one of saturating, nonsaturating"
+                )))
+            }
+        };
+        self.inner.borrow_mut().set_gan_loss(loss);
+        Ok(())
+    }
+
+    /// Load the digit classifier (burnpack bytes) that the mode-collapse meter uses.
+    #[wasm_bindgen(js_name = loadClassifier)]
+    pub fn load_classifier(&self, bytes: &[u8]) -> Result<(), JsError> {
+        let c = Classifier::from_bytes(bytes, &self.device).map_err(|e| JsError::new(&e))?;
+        *self.classifier.borrow_mut() = Some(c);
+        Ok(())
+    }
+
+    /// Resolves to `{counts: [10], covered, entropy}` for 1,000 generated digits.
+    #[wasm_bindgen(js_name = modeStats)]
+    pub fn mode_stats(&self) -> Promise {
+        let inner = self.inner.clone();
+        let clf = self.classifier.clone();
+        future_to_promise(async move {
+            let clf = clf.borrow();
+            let clf = clf
+                .as_ref()
+                .ok_or_else(|| reject("the digit classifier is not loaded".into()))?;
+            let m = inner.borrow().mode_stats(clf).await.map_err(reject)?;
+            Ok(mode_to_js(&m))
+        })
+    }
+
+    /// Start "train D to optimality" on a frozen copy of the current generator.
+    pub fn optimality(
+        &self,
+        steps: u32,
+        log_every: u32,
+        from_run: bool,
+    ) -> Result<OptimalityRun, JsError> {
+        if !(1..=20_000).contains(&steps) || !(1..=steps).contains(&log_every) {
+            return Err(JsError::new(&format!(
+                "steps={steps} must be 1 to 20000 and log_every={log_every} 1 to steps"
+            )));
+        }
+        let opts = OptimalityOptions {
+            steps: steps as usize,
+            log_every: log_every as usize,
+            from_run,
+            ..OptimalityOptions::paper()
+        };
+        Ok(OptimalityRun {
+            inner: Rc::new(RefCell::new(self.inner.borrow().optimality(opts))),
+        })
+    }
+
     /// Resolves to the sample grid: a Uint8Array of 64 x 784 bytes (0 background, 255 ink).
     pub fn samples(&self) -> Promise {
         let inner = self.inner.clone();
@@ -257,6 +371,156 @@ impl Run {
                 .await
                 .map_err(|e| JsValue::from(JsError::new(&e)))?;
             Ok(Uint8Array::from(s.as_slice()).into())
+        })
+    }
+}
+
+/// The "train D to optimality" experiment of one run (its generator frozen).
+#[wasm_bindgen]
+pub struct OptimalityRun {
+    inner: Rc<RefCell<Optimality>>,
+}
+
+#[wasm_bindgen]
+impl OptimalityRun {
+    /// Up to `n` more discriminator and critic updates; returns the updates done so far.
+    pub fn advance(&self, n: u32) -> f64 {
+        let mut o = self.inner.borrow_mut();
+        o.advance(n as usize);
+        o.done() as f64
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn finished(&self) -> bool {
+        self.inner.borrow().finished()
+    }
+
+    #[wasm_bindgen(getter, js_name = logEvery)]
+    pub fn log_every(&self) -> u32 {
+        self.inner.borrow().options().log_every as u32
+    }
+
+    /// Resolves to `{k, js_hat, grad_saturating, grad_nonsaturating, w_hat, grad_wgan}`.
+    pub fn measure(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let p = inner.borrow().measure().await.map_err(reject)?;
+            Ok(optimality_to_js(&p))
+        })
+    }
+}
+
+/// Spearman's rank correlation of two equally long series (NaN when undefined).
+#[wasm_bindgen]
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    spearman_rho(a, b).unwrap_or(f64::NAN)
+}
+
+/// Exact `{kl, js, w}` of the parallel lines at offset theta.
+#[wasm_bindgen(js_name = linesDivergences)]
+pub fn lines_divergences(theta: f64) -> JsValue {
+    divergences_to_js(&toy::lines_divergences(theta))
+}
+
+/// Exact `{kl, js, w}` of N(mu_r, sigma^2) vs N(mu_g, sigma^2).
+#[wasm_bindgen(js_name = gaussianDivergences)]
+pub fn gaussian_divergences(mu_r: f64, mu_g: f64, sigma: f64) -> JsValue {
+    divergences_to_js(&toy::gaussian_divergences(mu_r, mu_g, sigma))
+}
+
+fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsError> {
+    let ok = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
+    match kind {
+        "lines" if ok(a, -2.0, 2.0) => Ok(ToyCase::Lines { theta: a }),
+        "gaussians" if ok(a, -5.0, 5.0) && ok(b, -5.0, 5.0) && ok(sigma, 0.05, 3.0) => {
+            Ok(ToyCase::Gaussians {
+                mu_r: a,
+                mu_g: b,
+                sigma,
+            })
+        }
+        "lines" => Err(JsError::new(&format!("theta={a} must be in [-2, 2]"))),
+        "gaussians" => Err(JsError::new(&format!(
+            "means ({a}, {b}) must be in [-5, 5] and sigma={sigma} in [0.05, 3]"
+        ))),
+        _ => Err(JsError::new(&format!(
+            "unknown toy case {kind:?}; use lines or gaussians"
+        ))),
+    }
+}
+
+/// A discriminator and a critic trained live on a toy case, on the CPU.
+#[wasm_bindgen]
+pub struct Toy {
+    inner: Rc<RefCell<ToyLab>>,
+    kind: String,
+}
+
+#[wasm_bindgen]
+impl Toy {
+    /// `kind` "lines" (a = theta) or "gaussians" (a = mu_r, b = mu_g, sigma).
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: &str, a: f64, b: f64, sigma: f64, seed: u32) -> Result<Toy, JsError> {
+        let case = toy_case(kind, a, b, sigma)?;
+        Ok(Toy {
+            inner: Rc::new(RefCell::new(ToyLab::new(
+                case,
+                seed as u64,
+                &Device::flex(),
+            ))),
+            kind: kind.to_string(),
+        })
+    }
+
+    /// Move the distributions; the networks keep their weights.
+    #[wasm_bindgen(js_name = setCase)]
+    pub fn set_case(&self, a: f64, b: f64, sigma: f64) -> Result<(), JsError> {
+        let case = toy_case(&self.kind, a, b, sigma)?;
+        self.inner
+            .borrow_mut()
+            .set_case(case)
+            .map_err(|e| JsError::new(&e))
+    }
+
+    /// `{kl, js, w}` of the current case.
+    pub fn exact(&self) -> JsValue {
+        divergences_to_js(&self.inner.borrow().case().divergences())
+    }
+
+    pub fn train(&self, n: u32) -> f64 {
+        let mut t = self.inner.borrow_mut();
+        t.train(n as usize);
+        t.step_count() as f64
+    }
+
+    /// Resolves to `{step, js_hat, w_raw, lipschitz, w_hat}`.
+    pub fn measure(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let p = inner.borrow_mut().measure().await.map_err(reject)?;
+            let o = Object::new();
+            set(&o, "step", JsValue::from_f64(p.step as f64));
+            set(&o, "js_hat", JsValue::from_f64(p.js_hat));
+            set(&o, "w_raw", JsValue::from_f64(p.w_raw));
+            set(&o, "lipschitz", JsValue::from_f64(p.lipschitz));
+            set(&o, "w_hat", JsValue::from_f64(p.w_hat));
+            Ok(o.into())
+        })
+    }
+
+    /// Resolves to `{x, d, d_grad, f, f_grad}` (arrays) along `xs` (1-D case).
+    pub fn profile(&self, xs: Vec<f64>) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let p = inner.borrow().profile(&xs).await.map_err(reject)?;
+            let o = Object::new();
+            let arr = |v: &[f64]| -> JsValue { js_sys::Float64Array::from(v).into() };
+            set(&o, "x", arr(&p.x));
+            set(&o, "d", arr(&p.d));
+            set(&o, "d_grad", arr(&p.d_grad));
+            set(&o, "f", arr(&p.f));
+            set(&o, "f_grad", arr(&p.f_grad));
+            Ok(o.into())
         })
     }
 }

@@ -15,7 +15,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function bench(name, data) {
   const [objective, settings] = WORKLOADS[name];
-  const run = await createRun(objective, 'paper', settings, data, backend);
+  // The anchors' workloads train G and D only: no probe discriminator.
+  const run = await createRun(objective, 'paper', [...settings, ['probe', 'off']], data, backend);
   const sync = () => run.samples(); // one read-back forces completion
   const warm = [];
   const t0 = performance.now();

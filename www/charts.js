@@ -3,27 +3,28 @@
 /* global uPlot */
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222' };
+export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222',
+  kl: '#CC79A7', js: '#D55E00', w: '#0072B2', real: '#009E73', fake: '#E69F00', ns: '#CC79A7' };
 const LN2 = Math.log(2);
 
 const sync = uPlot.sync('earthmover');
 // The chart's own canvas must not widen its box (that would feed the ResizeObserver a loop).
 const chartWidth = (el) => Math.max(300, Math.floor(el.getBoundingClientRect().width) - 14);
 
-function opts(el, title, series, axes, scales) {
+function opts(el, title, series, axes, scales, x = { label: 'generator step', synced: true }) {
   return {
     title,
     width: chartWidth(el),
     height: 230,
-    cursor: { sync: { key: sync.key }, drag: { x: true, y: false } },
-    scales: { x: { time: false }, ...scales },
+    cursor: x.synced ? { sync: { key: sync.key }, drag: { x: true, y: false } } : { drag: { x: false, y: false } },
+    scales: { x: { time: false, ...(x.range ? { range: x.range } : {}) }, ...scales },
     legend: { live: true },
-    series: [{ label: 'step' }, ...series],
-    axes: [{ label: 'generator step' }, ...axes],
+    series: [{ label: x.label }, ...series],
+    axes: [{ label: x.label }, ...axes],
   };
 }
 
-const line = (label, stroke, scale, extra = {}) => ({
+export const line = (label, stroke, scale, extra = {}) => ({
   label, stroke, scale, width: 2, spanGaps: true, points: { show: false },
   value: (u, v) => (v == null ? '–' : Math.abs(v) >= 100 || Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)),
   ...extra,
@@ -42,16 +43,24 @@ function joined(hist, fields) {
   return [xs, ...cols];
 }
 
+// A standalone chart (toy cases, experiments) that follows its box's width.
+export function simpleChart(el, title, series, axes, scales, x) {
+  const u = new uPlot(opts(el, title, series, axes, scales, { synced: false, ...x }), [[]], el);
+  new ResizeObserver(() => u.setSize({ width: chartWidth(el), height: 230 })).observe(el);
+  return u;
+}
+
 export class Charts {
   constructor(els) {
     this.els = els;
     this.pending = null;
     this.make();
     new ResizeObserver(() => this.resize()).observe(els.estimates);
+    this.hidden = false;
   }
 
   make() {
-    const { estimates, emd, signals } = this.els;
+    const { estimates, emd, signals, probe } = this.els;
     this.est = new uPlot(opts(estimates, "Each model's own estimate", [
       line('GAN JS_hat (nats)', COLORS.gan, 'js'),
       line('log 2 (JS ceiling)', COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
@@ -60,6 +69,11 @@ export class Charts {
       { scale: 'js', label: 'JS_hat (nats)', stroke: COLORS.gan },
       { scale: 'w', side: 1, label: 'W_hat', stroke: COLORS.wgan, grid: { show: false } },
     ], { js: { range: [0, 0.75] }, w: { auto: true } }), [[]], estimates);
+    this.probe = new uPlot(opts(probe, 'Same divergence for both: the probe discriminator\'s JS_hat', [
+      line('probe JS_hat, GAN generator', COLORS.gan, 'js'),
+      line('probe JS_hat, WGAN generator', COLORS.wgan, 'js'),
+      line('log 2 (JS ceiling)', COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
+    ], [{ scale: 'js', label: 'JS_hat (nats)' }], { js: { range: [-0.05, 0.75] } }), [[]], probe);
     this.emd = new uPlot(opts(emd, 'Common yardstick: exact EMD to real images (pixel space)', [
       line('GAN EMD', COLORS.gan, 'emd'),
       line('WGAN EMD', COLORS.wgan, 'emd'),
@@ -76,11 +90,13 @@ export class Charts {
       { scale: 'loss', label: 'loss' },
       { scale: 'gn', side: 1, label: '||∇G L_G|| (log)', grid: { show: false } },
     ], { loss: { auto: true }, gn: { distr: 3, auto: true } }), [[]], signals);
-    for (const u of [this.est, this.emd, this.sig]) sync.sub(u);
+    for (const u of [this.est, this.probe, this.emd, this.sig]) sync.sub(u);
   }
 
   resize() {
-    for (const [u, el] of [[this.est, this.els.estimates], [this.emd, this.els.emd], [this.sig, this.els.signals]]) {
+    for (const [u, el] of [[this.est, this.els.estimates], [this.probe, this.els.probe], [this.emd, this.els.emd],
+      [this.sig, this.els.signals]]) {
+      if (el.getBoundingClientRect().width === 0) continue; // a hidden panel
       u.setSize({ width: chartWidth(el), height: 230 });
     }
   }
@@ -91,12 +107,12 @@ export class Charts {
     this.frame = requestAnimationFrame(() => {
       this.frame = null;
       const { hist: h, floor: f } = this.pending;
-      const est = joined(h, [['gan', 'js_hat'], ['gan', 'js_hat'], ['wgan', 'w_hat']]);
-      est[2] = est[0].map(() => LN2);
-      this.est.setData(est);
-      const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd'], ['gan', 'emd']]);
-      emd[3] = emd[0].map(() => (f == null ? null : f));
-      this.emd.setData(emd);
+      const est = joined(h, [['gan', 'js_hat'], ['wgan', 'w_hat']]);
+      this.est.setData([est[0], est[1], est[0].map(() => LN2), est[2]]);
+      const pr = joined(h, [['gan', 'js_probe'], ['wgan', 'js_probe']]);
+      this.probe.setData([...pr, pr[0].map(() => LN2)]);
+      const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);
+      this.emd.setData([...emd, emd[0].map(() => (f == null ? null : f))]);
       this.sig.setData(joined(h, [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'],
         ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']]));
     });

@@ -9,6 +9,9 @@ let playing = false;
 let looping = false;
 let lastSamples = 0;
 let rate = { t: 0, step: 0, value: 0 };
+let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
+let lastModes = 0;
+let experiment = null;   // {reqId, cancelled} while "train D to optimality" runs
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
@@ -47,6 +50,7 @@ let data = null;
 
 async function build(c) {
   const r = await createRun(c.objective, c.preset, c.settings, data, backendKind);
+  if (classifier) r.loadClassifier(classifier);
   const point = await r.measure();
   const floor = await r.emdFloor();
   return { r, point, floor };
@@ -56,6 +60,14 @@ async function postSamples() {
   const pixels = await run.samples();
   lastSamples = performance.now();
   post({ type: 'samples', step: run.step, pixels }, [pixels.buffer]);
+}
+
+// The mode-collapse meter: classify 1,000 generated digits (a fixed noise batch).
+async function postModes() {
+  lastModes = performance.now();
+  if (!classifier) return;
+  const stats = await run.modeStats();
+  post({ type: 'modes', step: run.step, stats });
 }
 
 function postStatus() {
@@ -94,6 +106,7 @@ async function loop() {
         if (!(await oneStep())) break;
       }
       if (performance.now() - lastSamples > 400) await postSamples();
+      if (performance.now() - lastModes > 5000) await postModes();
       postStatus();
       await yieldToEvents();
     }
@@ -113,6 +126,12 @@ async function handle(msg) {
       await init();
       const choice = await detectBackend(msg.backend);
       data = await loadData(msg.dataUrl);
+      try {
+        classifier = await loadData(msg.classifierUrl);
+      } catch (e) {
+        classifier = null;
+        post({ type: 'error', fatal: false, message: `The mode-collapse meter is off: ${message(e).replace('the MNIST data', 'the digit classifier')}` });
+      }
       cfg = msg;
       backendKind = choice.backend;
       let built;
@@ -128,9 +147,18 @@ async function handle(msg) {
         built = await build(cfg);
       }
       run = built.r;
+      if (classifier) {
+        try {
+          run.loadClassifier(classifier);
+        } catch (e) {
+          classifier = null;
+          post({ type: 'error', fatal: false, message: `The mode-collapse meter is off: ${message(e)}. Rebuild with ./build.sh.` });
+        }
+      }
       post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery,
         floor: built.floor, point: built.point, settings: run.settings() });
       await postSamples();
+      await postModes();
       postStatus();
       break;
     }
@@ -145,6 +173,7 @@ async function handle(msg) {
         if (!(await oneStep())) break;
       }
       await postSamples();
+      await postModes();
       postStatus();
       post({ type: 'stepped', reqId: msg.reqId, step: run.step });
       break;
@@ -169,9 +198,54 @@ async function handle(msg) {
       post({ type: 'reset', label: run.label, logEvery: run.logEvery, floor: built.floor, point: built.point,
         settings: run.settings(), reason: msg.reason || '' });
       await postSamples();
+      await postModes();
       postStatus();
       playing = wasPlaying;
       if (playing) loop();
+      break;
+    }
+    case 'gan_loss': {
+      try {
+        run.setGanLoss(msg.value);
+        cfg = { ...cfg, settings: [...cfg.settings.filter(([k]) => k !== 'gan_loss'), ['gan_loss', msg.value]] };
+        post({ type: 'gan_loss', value: msg.value, step: run.step, label: run.label, settings: run.settings() });
+      } catch (e) {
+        post({ type: 'error', fatal: false, message: message(e) });
+      }
+      break;
+    }
+    case 'modes':
+      await postModes();
+      post({ type: 'modes-done', reqId: msg.reqId });
+      break;
+    case 'optimality': {
+      // Freeze the generator where it is, train D and the critic k more steps, then resume.
+      const wasPlaying = playing;
+      playing = false;
+      while (looping) await yieldToEvents();
+      experiment = { reqId: msg.reqId, cancelled: false };
+      let exp = null;
+      const points = [];
+      try {
+        exp = run.optimality(msg.steps, msg.logEvery, msg.fromRun !== false);
+        points.push(await exp.measure());
+        post({ type: 'opt-point', reqId: msg.reqId, point: points[0], total: msg.steps });
+        while (!exp.finished && !experiment.cancelled) {
+          exp.advance(exp.logEvery);
+          const p = await exp.measure();
+          points.push(p);
+          post({ type: 'opt-point', reqId: msg.reqId, point: p, total: msg.steps });
+          await yieldToEvents();
+        }
+        post({ type: 'opt-done', reqId: msg.reqId, points, cancelled: experiment.cancelled, step: run.step });
+      } catch (e) {
+        post({ type: 'opt-done', reqId: msg.reqId, points, error: message(e), step: run.step });
+      } finally {
+        if (exp) exp.free();
+        experiment = null;
+        playing = wasPlaying;
+        if (playing) loop();
+      }
       break;
     }
     default:
@@ -183,6 +257,10 @@ async function handle(msg) {
 let queue = Promise.resolve();
 self.onmessage = (ev) => {
   const msg = ev.data;
+  if (msg.type === 'cancel-optimality') {
+    if (experiment) experiment.cancelled = true;
+    return;
+  }
   if (msg.type === 'pause') {
     playing = false;
     // A running loop confirms when its current slice ends; an idle run confirms now.

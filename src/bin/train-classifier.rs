@@ -1,0 +1,44 @@
+//! Train the mode-collapse meter's digit classifier and write its weights for the page:
+//! `cargo run --release --bin train-classifier` -> www/data/classifier.bpk.
+//!
+//! Deterministic: a fixed seed, a fixed data order, the CPU backend. Prints the test accuracy on
+//! the 1k test subset, which `tests/core.rs` checks again from the written file.
+
+use std::time::Instant;
+
+use burn::tensor::Device;
+use earthmover::classifier::{accuracy, train_classifier};
+use earthmover::data::Mnist;
+
+fn load(path: &str) -> Mnist {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    Mnist::decode(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let out = args
+        .next()
+        .unwrap_or_else(|| "www/data/classifier.bpk".into());
+    let epochs: usize = args
+        .next()
+        .map(|e| e.parse().expect("epochs"))
+        .unwrap_or(20);
+    let train = load("www/data/mnist-train-10k.bin.gz");
+    let test = load("www/data/mnist-test-1k.bin.gz");
+    let device = Device::flex();
+    let t0 = Instant::now();
+    let clf = train_classifier(&train, epochs, 1, &device);
+    let secs = t0.elapsed().as_secs_f64();
+    let acc = pollster::block_on(accuracy(&clf, &test, &device)).expect("accuracy");
+    let train_acc = pollster::block_on(accuracy(&clf, &train, &device)).expect("accuracy");
+    eprintln!("train accuracy {train_acc:.4}");
+    let bytes = clf.to_bytes().expect("serialise");
+    std::fs::write(&out, &bytes).unwrap_or_else(|e| panic!("cannot write {out}: {e}"));
+    println!(
+        "{{\"epochs\":{epochs},\"train_images\":{},\"test_images\":{},\"test_accuracy\":{acc:.4},\"train_seconds\":{secs:.1},\"bytes\":{},\"out\":\"{out}\"}}",
+        train.len(),
+        test.len(),
+        bytes.len()
+    );
+}

@@ -1,0 +1,189 @@
+// The toy-case panels (THEORY.md 3): parallel lines and two Gaussians. Exact curves are drawn from
+// the closed forms (computed in Rust, in the lab worker); the live estimates come from the small
+// networks the lab worker trains. The worker starts when a toy panel is first opened.
+import { COLORS, line, simpleChart } from './charts.js';
+
+const $ = (sel) => document.querySelector(sel);
+const LN2 = Math.log(2);
+const SIGMA = 0.5;
+const fmt = (v, d = 3) => (v == null || Number.isNaN(v) ? '–' : v === Infinity ? '+∞' : v.toFixed(d));
+
+function normal(x, mu) {
+  const z = (x - mu) / SIGMA;
+  return Math.exp(-0.5 * z * z) / (SIGMA * Math.sqrt(2 * Math.PI));
+}
+
+export class Lab {
+  constructor(onError) {
+    this.worker = null;
+    this.onError = onError;
+    this.pending = new Map();
+    this.reqId = 0;
+    this.charts = {};
+    this.thetaSeen = new Map(); // theta (2 decimals) -> latest {js_hat, w_hat}
+    this.latest = {};
+    $('#theta').oninput = () => this.moved('lines');
+    $('#mu-r').oninput = () => this.moved('gaussians');
+    $('#mu-g').oninput = () => this.moved('gaussians');
+  }
+
+  ensureWorker() {
+    if (this.worker) return this.worker;
+    this.worker = new Worker(new URL('./lab-worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (ev) => this.onMessage(ev.data);
+    this.worker.onerror = (ev) => this.onError(`The toy lab failed to load (${ev.message || 'script error'}). Rebuild with ./build.sh.`);
+    return this.worker;
+  }
+
+  params(kind) {
+    return kind === 'lines'
+      ? { a: Number($('#theta').value) }
+      : { a: Number($('#mu-r').value), b: Number($('#mu-g').value) };
+  }
+
+  show(kind) {
+    this.makeCharts(kind);
+    this.moved(kind);
+    $(kind === 'lines' ? '#lines-msg' : '#gauss-msg').textContent = 'Training the discriminator and the critic…';
+  }
+
+  hide() {
+    if (this.worker) this.worker.postMessage({ type: 'stop' });
+  }
+
+  moved(kind) {
+    const p = this.params(kind);
+    if (kind === 'lines') {
+      $('#theta-out').textContent = p.a.toFixed(2);
+      this.drawSegments(p.a);
+    } else {
+      $('#mu-r-out').textContent = p.a.toFixed(2);
+      $('#mu-g-out').textContent = p.b.toFixed(2);
+    }
+    if (document.querySelector(`#panel-${kind}`).hidden) return;
+    this.ensureWorker().postMessage({ type: 'live', kind, ...p });
+  }
+
+  makeCharts(kind) {
+    if (this.charts[kind]) return;
+    if (kind === 'lines') {
+      this.charts.lines = simpleChart($('#chart-lines'), 'Divergences between the two segments against θ', [
+        line('KL (exact; +∞ drawn at the top)', COLORS.kl, 'd', { dash: [2, 3] }),
+        line('JS (exact)', COLORS.js, 'd'),
+        line('W = |θ| (exact)', COLORS.w, 'd'),
+        line('JS_hat of the live D', COLORS.js, 'd', { width: 0, points: { show: true, size: 10, fill: COLORS.js } }),
+        line('W_hat of the live critic', COLORS.w, 'd', { width: 0, points: { show: true, size: 10, fill: COLORS.w } }),
+      ], [{ scale: 'd', label: 'nats / distance' }], { d: { range: [0, 1.05] } }, { label: 'θ', range: [-1, 1] });
+    } else {
+      this.charts.gaussians = simpleChart($('#chart-gauss'), 'Densities, D(x) and the critic f(x)', [
+        line('P_r density', COLORS.real, 'p', { fill: 'rgba(0,158,115,0.12)' }),
+        line('P_g density', COLORS.fake, 'p', { fill: 'rgba(230,159,0,0.12)' }),
+        line('D(x) = σ(logit)', COLORS.gan, 'p', { width: 3 }),
+        line('f(x) / K_hat (critic, centred)', COLORS.wgan, 'f', { width: 3 }),
+      ], [{ scale: 'p', label: 'density, D(x)' }, { scale: 'f', side: 1, label: 'f(x)/K', grid: { show: false } }],
+      { p: { range: [0, 1.05] }, f: { auto: true } }, { label: 'x' });
+      this.charts.gaussGrad = simpleChart($('#chart-gauss-grad'), 'Gradient available to a generated sample at x (log scale)', [
+        line('|dD/dx|', COLORS.gan, 'g', { width: 3 }),
+        line('|df/dx| / K_hat', COLORS.wgan, 'g', { width: 3 }),
+        line('P_g density', COLORS.fake, 'g', { dash: [3, 3] }),
+      ], [{ scale: 'g', label: 'gradient (log)' }], { g: { distr: 3, range: [1e-8, 10] } }, { label: 'x' });
+    }
+  }
+
+  drawSegments(theta) {
+    const c = $('#lines-picture');
+    const ctx = c.getContext('2d');
+    ctx.clearRect(0, 0, c.width, c.height);
+    const x = (v) => 130 + v * 100;
+    ctx.strokeStyle = '#c8c6c0';
+    ctx.beginPath(); ctx.moveTo(20, 170); ctx.lineTo(240, 170); ctx.stroke();
+    ctx.lineWidth = 5;
+    ctx.strokeStyle = COLORS.real;
+    ctx.beginPath(); ctx.moveTo(x(0), 170); ctx.lineTo(x(0), 40); ctx.stroke();
+    ctx.strokeStyle = COLORS.fake;
+    ctx.beginPath(); ctx.moveTo(x(theta), 170); ctx.lineTo(x(theta), 40); ctx.stroke();
+    ctx.lineWidth = 1;
+    ctx.fillStyle = '#1b1b1f';
+    ctx.font = '13px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.fillText('P₀', x(0), 30);
+    ctx.fillText('P_θ', x(theta), 30);
+    ctx.fillText('0', x(0), 188);
+    ctx.fillText(`θ = ${theta.toFixed(2)}`, x(theta), 188);
+  }
+
+  onMessage(msg) {
+    if (msg.type === 'error') {
+      const p = this.pending.get(msg.reqId);
+      if (p) { this.pending.delete(msg.reqId); p.reject(new Error(msg.message)); } else this.onError(msg.message);
+      return;
+    }
+    if (msg.type === 'result') {
+      const p = this.pending.get(msg.reqId);
+      if (p) { this.pending.delete(msg.reqId); p.resolve(msg.result); }
+      return;
+    }
+    if (msg.type !== 'live') return;
+    this.latest[msg.kind] = msg;
+    if (msg.kind === 'lines') this.drawLines(msg); else this.drawGaussians(msg);
+  }
+
+  drawLines({ point, exact }) {
+    const theta = Number($('#theta').value);
+    $('#l-kl').textContent = fmt(exact.kl);
+    $('#l-js').textContent = fmt(exact.js);
+    $('#l-jshat').textContent = fmt(point.js_hat);
+    $('#l-w').textContent = fmt(exact.w);
+    $('#l-what').textContent = fmt(point.w_hat);
+    $('#l-k').textContent = fmt(point.lipschitz);
+    $('#lines-msg').textContent = `Networks trained ${point.step} steps (they keep learning as you move θ).`;
+    this.thetaSeen.set(theta.toFixed(2), point);
+    const xs = [];
+    for (let i = 0; i <= 200; i++) xs.push(-1 + i / 100);
+    xs.push(theta);
+    const uniq = [...new Set(xs.map((v) => Number(v.toFixed(4))))].sort((a, b) => a - b);
+    const kl = uniq.map((t) => (Math.abs(t) < 1e-9 ? 0 : 1.05));
+    const js = uniq.map((t) => (Math.abs(t) < 1e-9 ? 0 : LN2));
+    const w = uniq.map((t) => Math.abs(t));
+    const jsHat = uniq.map((t) => (Math.abs(t - theta) < 1e-9 ? point.js_hat : null));
+    const wHat = uniq.map((t) => (Math.abs(t - theta) < 1e-9 ? point.w_hat : null));
+    this.charts.lines.setData([uniq, kl, js, w, jsHat, wHat]);
+  }
+
+  drawGaussians({ point, exact, profile }) {
+    const { a: muR, b: muG } = this.params('gaussians');
+    $('#g-kl').textContent = fmt(exact.kl);
+    $('#g-js').textContent = fmt(exact.js);
+    $('#g-jshat').textContent = fmt(point.js_hat);
+    $('#g-w').textContent = fmt(exact.w);
+    $('#g-what').textContent = fmt(point.w_hat);
+    const x = Array.from(profile.x);
+    const pr = x.map((v) => normal(v, muR));
+    const pg = x.map((v) => normal(v, muG));
+    // Mean gradient a generated sample sees: sum over the grid weighted by the P_g density.
+    const wsum = pg.reduce((a, b) => a + b, 0) || 1;
+    const meanOn = (g) => g.reduce((a, v, i) => a + v * pg[i], 0) / wsum;
+    $('#g-dgrad').textContent = meanOn(Array.from(profile.d_grad)).toExponential(2);
+    $('#g-fgrad').textContent = meanOn(Array.from(profile.f_grad)).toFixed(3);
+    $('#gauss-msg').textContent = `Networks trained ${point.step} steps.`;
+    this.charts.gaussians.setData([x, pr, pg, Array.from(profile.d), Array.from(profile.f)]);
+    const floor = (v) => Math.max(v, 1e-8);
+    this.charts.gaussGrad.setData([x, Array.from(profile.d_grad).map(floor), Array.from(profile.f_grad).map(floor),
+      pg.map(floor)]);
+  }
+
+  // A fresh, seeded lab trained `steps` steps: resolves to {kind, point, exact, profile?}.
+  experiment(kind, { theta, mu_r, mu_g, steps = 600, seed = 1 } = {}) {
+    const a = kind === 'lines' ? theta : mu_r;
+    const b = kind === 'lines' ? 0 : mu_g;
+    if (![a, b, steps, seed].every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      return Promise.reject(new Error(kind === 'lines' ? 'parallel-lines needs a numeric theta'
+        : 'two-gaussians needs numeric mu_r and mu_g'));
+    }
+    const reqId = ++this.reqId;
+    return new Promise((resolve, reject) => {
+      this.pending.set(reqId, { resolve, reject });
+      this.ensureWorker().postMessage({ type: 'experiment', reqId, kind, a, b, steps: Math.floor(steps), seed });
+    });
+  }
+}

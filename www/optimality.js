@@ -1,0 +1,126 @@
+// "Train D to optimality" (THEORY.md 7.1): the panel's form and charts. The experiment itself runs
+// in the chosen run's worker (it needs that run's generator); this module only sends the request
+// and draws what comes back.
+import { COLORS, line, simpleChart } from './charts.js';
+
+const $ = (sel) => document.querySelector(sel);
+const LN2 = Math.log(2);
+
+export class OptimalityPanel {
+  constructor(sendTo) {
+    this.sendTo = sendTo; // (runId, message) => void
+    this.current = null;  // {runId, reqId, points, resolve, reject}
+    this.reqId = 0;
+    this.charts = null;
+    $('#opt-form').onsubmit = (ev) => {
+      ev.preventDefault();
+      const f = ev.target.elements;
+      this.run({ run: f.run.value, steps: Number(f.steps.value), logEvery: Number(f.every.value) })
+        .catch((e) => { $('#opt-msg').textContent = e.message; });
+    };
+    $('#opt-cancel').onclick = () => this.cancel();
+  }
+
+  makeCharts() {
+    if (this.charts) return;
+    const x = { label: 'discriminator / critic steps k' };
+    this.charts = {
+      est: simpleChart($('#chart-opt-est'), 'What D and the critic measure as they approach their optimum', [
+        line('JS_hat (discriminator)', COLORS.gan, 'js'),
+        line('log 2', COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
+        line('W_hat (critic)', COLORS.wgan, 'w'),
+      ], [{ scale: 'js', label: 'JS_hat (nats)' }, { scale: 'w', side: 1, label: 'W_hat', grid: { show: false } }],
+      { js: { range: [-0.05, 0.75] }, w: { auto: true } }, x),
+      grad: simpleChart($('#chart-opt-grad'), 'What the frozen generator would learn from: ‖∇G L_G‖ (log scale)', [
+        line('saturating: E log(1 − D(G(z)))', COLORS.gan, 'g', { width: 3 }),
+        line('non-saturating: −E log D(G(z))', COLORS.ns, 'g', { dash: [8, 4] }),
+        line('WGAN: −E f(G(z))', COLORS.wgan, 'g', { width: 3 }),
+      ], [{ scale: 'g', label: '‖∇G L_G‖ (log)' }], { g: { distr: 3, auto: true } }, x),
+    };
+  }
+
+  draw(points) {
+    this.makeCharts();
+    const k = points.map((p) => p.k);
+    this.charts.est.setData([k, points.map((p) => p.js_hat), k.map(() => LN2), points.map((p) => p.w_hat)]);
+    const pos = (v) => (v > 0 ? v : null);
+    this.charts.grad.setData([k, points.map((p) => pos(p.grad_saturating)), points.map((p) => pos(p.grad_nonsaturating)),
+      points.map((p) => pos(p.grad_wgan))]);
+  }
+
+  static summarise(points) {
+    const first = points[0];
+    const last = points[points.length - 1];
+    const gw = points.map((p) => p.grad_wgan);
+    return {
+      steps: last.k,
+      js_hat_start: first.js_hat,
+      js_hat_end: last.js_hat,
+      js_hat_end_over_log2: last.js_hat / LN2,
+      w_hat_start: first.w_hat,
+      w_hat_end: last.w_hat,
+      grad_saturating_start: first.grad_saturating,
+      grad_saturating_end: last.grad_saturating,
+      grad_saturating_drop: first.grad_saturating / last.grad_saturating,
+      grad_nonsaturating_start: first.grad_nonsaturating,
+      grad_nonsaturating_end: last.grad_nonsaturating,
+      grad_wgan_start: first.grad_wgan,
+      grad_wgan_end: last.grad_wgan,
+      grad_wgan_max_over_min: Math.max(...gw) / Math.min(...gw),
+    };
+  }
+
+  run({ run = 'gan', steps = 2000, logEvery = 50, fromRun = true } = {}) {
+    if (this.current) return Promise.reject(new Error('An optimality experiment is already running; stop it first.'));
+    if (!['gan', 'wgan'].includes(run)) return Promise.reject(new Error(`run=${JSON.stringify(run)}: use "gan" or "wgan"`));
+    if (!(Number.isInteger(steps) && steps >= 1 && steps <= 20000)) {
+      return Promise.reject(new Error(`k=${steps} is out of range; use a whole number from 1 to 20000`));
+    }
+    if (!(Number.isInteger(logEvery) && logEvery >= 1 && logEvery <= steps)) {
+      return Promise.reject(new Error(`measure every ${logEvery} is out of range; use 1 to k`));
+    }
+    const reqId = ++this.reqId;
+    return new Promise((resolve, reject) => {
+      this.current = { runId: run, reqId, points: [], resolve, reject };
+      $('#opt-start').disabled = true;
+      $('#opt-cancel').disabled = false;
+      $('#opt-summary').textContent = '';
+      $('#opt-msg').textContent = `Training D and the critic against the frozen ${run.toUpperCase()} generator…`;
+      this.sendTo(run, { type: 'optimality', reqId, steps, logEvery, fromRun });
+    });
+  }
+
+  cancel() {
+    if (this.current) this.sendTo(this.current.runId, { type: 'cancel-optimality' });
+  }
+
+  // Messages from a run's worker.
+  onMessage(runId, msg) {
+    const c = this.current;
+    if (!c || c.runId !== runId || msg.reqId !== c.reqId) return;
+    if (msg.type === 'opt-point') {
+      c.points.push(msg.point);
+      $('#opt-msg').textContent = `k = ${msg.point.k} of ${msg.total}`;
+      this.draw(c.points);
+    } else if (msg.type === 'opt-done') {
+      this.current = null;
+      $('#opt-start').disabled = false;
+      $('#opt-cancel').disabled = true;
+      if (msg.error) {
+        $('#opt-msg').textContent = `The experiment stopped: ${msg.error}`;
+        c.reject(new Error(msg.error));
+        return;
+      }
+      const points = msg.points;
+      this.draw(points);
+      const s = OptimalityPanel.summarise(points);
+      $('#opt-msg').textContent = msg.cancelled ? `Stopped at k = ${s.steps}.` : `Done: k = ${s.steps}.`;
+      $('#opt-summary').textContent = `JS_hat ${s.js_hat_start.toFixed(3)} → ${s.js_hat_end.toFixed(3)} `
+        + `(${(100 * s.js_hat_end_over_log2).toFixed(1)}% of log 2). Saturating ‖∇G‖ fell ${s.grad_saturating_drop.toFixed(0)}×; `
+        + `−log D ‖∇G‖ ${s.grad_nonsaturating_start.toExponential(2)} → ${s.grad_nonsaturating_end.toExponential(2)}; `
+        + `WGAN ‖∇G‖ ${s.grad_wgan_start.toExponential(2)} → ${s.grad_wgan_end.toExponential(2)} `
+        + `(max/min ${s.grad_wgan_max_over_min.toFixed(1)}×).`;
+      c.resolve({ run: runId, cancelled: !!msg.cancelled, points, summary: s });
+    }
+  }
+}
