@@ -29,8 +29,9 @@ after(async () => {
 async function open(query, routes = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  const problems = { console: [], offOrigin: [] };
+  const problems = { console: [], offOrigin: [], failed: [] };
   page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
   page.on('pageerror', (e) => problems.console.push(String(e)));
   await context.route('**/*', (route) => {
     const url = route.request().url();
@@ -94,6 +95,76 @@ test('both runs train live on the CPU backend, with finite metrics, charts and s
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 1280, `the page fits a 1280 px window (scrollWidth ${width})`);
   await page.screenshot({ path: join(tmpdir(), 'earthmover-e2e.png'), fullPage: true });
+  assert.deepEqual(problems.failed, [], 'every request succeeds');
+  assert.deepEqual(problems.console, [], 'no console errors');
+  assert.deepEqual(problems.offOrigin, [], 'no request leaves the origin');
+  await context.close();
+});
+
+test('theory lab: toy cases, D to optimality, probe, rank correlation, mode meter, -log D toggle', { timeout: 300_000 }, async () => {
+  const { page, context, problems } = await open('?backend=cpu&seed=2');
+  await page.waitForFunction(() => window.earthmover && window.earthmover.ready.then(() => true), null, { timeout: 120_000 });
+  const em = (name, p) => page.evaluate(([n, q]) => window.earthmover.experiment(n, q), [name, p]);
+
+  // Parallel lines: JS_hat -> log 2 and the normalised critic -> |theta|, on a fresh seeded lab.
+  const lines = await em('parallel-lines', { theta: 0.5, steps: 600 });
+  console.log('parallel-lines', JSON.stringify(lines));
+  assert.equal(lines.exact.js, LN2);
+  assert.equal(lines.exact.w, 0.5);
+  assert.ok(lines.point.js_hat > 0.95 * LN2 && lines.point.js_hat <= LN2, 'JS_hat near log 2');
+  assert.ok(Math.abs(lines.point.w_hat - 0.5) < 0.05, 'W_hat within 10% of |theta|');
+  // Two Gaussians: D saturates on the generated side, the critic keeps a slope there.
+  const g = await em('two-gaussians', { mu_r: -1, mu_g: 2, steps: 600 });
+  assert.ok(Math.abs(g.point.js_hat - g.exact.js) < 0.05 * g.exact.js, `JS_hat ${g.point.js_hat} vs ${g.exact.js}`);
+  const i = g.profile.x.findIndex((x) => x >= 3); // one unit beyond the generated mean
+  assert.ok(g.profile.d_grad[i] < 1e-3 && g.profile.f_grad[i] > 0.2, `|dD/dx| ${g.profile.d_grad[i]}, |df/dx|/K ${g.profile.f_grad[i]}`);
+
+  // The panels: tabs switch, the live lab fills in its readout, the fragment names the panel.
+  await page.locator('#tab-lines').click();
+  assert.equal(await page.evaluate(() => location.hash), '#lines');
+  assert.ok(await page.locator('#panel-live').isHidden());
+  await page.waitForFunction(() => document.querySelector('#l-jshat').textContent !== '–', null, { timeout: 60_000 });
+  assert.ok(await inkFraction(page, '#chart-lines canvas') > 0.002, 'the divergence chart is drawn');
+  await page.locator('#tab-gaussians').click();
+  await page.waitForFunction(() => document.querySelector('#g-jshat').textContent !== '–', null, { timeout: 60_000 });
+  await page.locator('#tab-live').click();
+
+  // Train both runs a little; the probe gives both a JS estimate, rho appears from 3 points on.
+  await page.evaluate(() => window.earthmover.step(undefined, 80));
+  const snap = await page.evaluate(() => window.earthmover.snapshot());
+  for (const r of snap.runs) {
+    assert.ok(Number.isFinite(r.metrics.js_probe) && r.metrics.js_probe <= LN2, `${r.id} probe JS_hat`);
+    assert.equal(r.modes.counts.reduce((a, b) => a + b, 0), 1000, `${r.id} mode meter`);
+  }
+  const rho = await em('rank-correlation');
+  for (const id of ['gan', 'wgan']) assert.ok(rho[id].rho_est >= -1 && rho[id].rho_est <= 1, `${id} rho ${rho[id].rho_est}`);
+  assert.match(await page.locator('#rho-wgan-est').innerText(), /^-?\d\.\d\d$/);
+  const modes = await em('mode-collapse');
+  for (const id of ['gan', 'wgan']) assert.ok(modes[id].covered >= 1 && modes[id].entropy >= 0, id);
+  assert.ok(await inkFraction(page, '#modes-gan') > 0.01, 'the GAN histogram is drawn');
+
+  // -log D toggle: switches the loss of the running run, no reset.
+  const stepBefore = await page.evaluate(() => window.earthmover.snapshot().runs[0].step);
+  assert.deepEqual(await em('neglogd', { on: false }), { gan_loss: 'saturating' });
+  const after = await page.evaluate(() => window.earthmover.snapshot().runs[0]);
+  assert.equal(after.step, stepBefore, 'switching the loss does not reset the run');
+  assert.equal(after.objective, 'GAN (minimax)');
+  assert.equal(await page.locator('#run-gan .loss-btn[data-loss=saturating]').getAttribute('aria-pressed'), 'true');
+  await page.evaluate(() => window.earthmover.step('gan', 1));
+
+  // D to optimality on the GAN's frozen generator: the saturating gradient collapses, JS_hat -> log 2.
+  await page.locator('#tab-optimality').click();
+  const opt = await em('optimality', { run: 'gan', steps: 400, logEvery: 100 });
+  console.log('optimality', JSON.stringify(opt.summary));
+  assert.equal(opt.points.length, 5);
+  assert.ok(opt.summary.grad_saturating_drop > 10, `saturating gradient fell ${opt.summary.grad_saturating_drop}x`);
+  assert.ok(opt.summary.js_hat_end > 0.9 * LN2);
+  assert.match(await page.locator('#opt-summary').innerText(), /Saturating ‖∇G‖ fell \d+×/);
+  assert.equal(await page.evaluate(() => window.earthmover.snapshot().runs[0].step), stepBefore + 1, 'the run is unchanged');
+  await assert.rejects(em('optimality', { run: 'gan', steps: 0 }), /out of range/);
+  await assert.rejects(em('nonsense'), /unknown experiment/);
+  await page.screenshot({ path: join(tmpdir(), 'earthmover-e2e-lab.png'), fullPage: true });
+  assert.deepEqual(problems.failed, [], 'every request succeeds');
   assert.deepEqual(problems.console, [], 'no console errors');
   assert.deepEqual(problems.offOrigin, [], 'no request leaves the origin');
   await context.close();

@@ -24,6 +24,9 @@ function opts(el, title, series, axes, scales, x = { label: 'generator step', sy
   };
 }
 
+// Tick labels of a log axis: small values in exponent form (uPlot's default rounds them to 0).
+export const logTicks = (u, vals) => vals.map((v) => (v == null ? '' : v >= 0.01 && v < 1e4 ? String(+v.toPrecision(2)) : v.toExponential(0)));
+
 export const line = (label, stroke, scale, extra = {}) => ({
   label, stroke, scale, width: 2, spanGaps: true, points: { show: false },
   value: (u, v) => (v == null ? '–' : Math.abs(v) >= 100 || Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)),
@@ -88,7 +91,7 @@ export class Charts {
       line('WGAN ||∇G L_G||', COLORS.wgan, 'gn', { width: 2.5 }),
     ], [
       { scale: 'loss', label: 'loss' },
-      { scale: 'gn', side: 1, label: '||∇G L_G|| (log)', grid: { show: false } },
+      { scale: 'gn', side: 1, label: '||∇G L_G|| (log)', grid: { show: false }, values: logTicks },
     ], { loss: { auto: true }, gn: { distr: 3, auto: true } }), [[]], signals);
     for (const u of [this.est, this.probe, this.emd, this.sig]) sync.sub(u);
   }

@@ -1,7 +1,7 @@
 // The toy-case panels (THEORY.md 3): parallel lines and two Gaussians. Exact curves are drawn from
 // the closed forms (computed in Rust, in the lab worker); the live estimates come from the small
 // networks the lab worker trains. The worker starts when a toy panel is first opened.
-import { COLORS, line, simpleChart } from './charts.js';
+import { COLORS, line, logTicks, simpleChart } from './charts.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
@@ -86,7 +86,7 @@ export class Lab {
         line('|dD/dx|', COLORS.gan, 'g', { width: 3 }),
         line('|df/dx| / K_hat', COLORS.wgan, 'g', { width: 3 }),
         line('P_g density', COLORS.fake, 'g', { dash: [3, 3] }),
-      ], [{ scale: 'g', label: 'gradient (log)' }], { g: { distr: 3, range: [1e-8, 10] } }, { label: 'x' });
+      ], [{ scale: 'g', label: 'gradient (log)', values: logTicks }], { g: { distr: 3, range: [1e-8, 10] } }, { label: 'x' });
     }
   }
 

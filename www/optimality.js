@@ -1,7 +1,7 @@
 // "Train D to optimality" (THEORY.md 7.1): the panel's form and charts. The experiment itself runs
 // in the chosen run's worker (it needs that run's generator); this module only sends the request
 // and draws what comes back.
-import { COLORS, line, simpleChart } from './charts.js';
+import { COLORS, line, logTicks, simpleChart } from './charts.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
@@ -35,7 +35,7 @@ export class OptimalityPanel {
         line('saturating: E log(1 − D(G(z)))', COLORS.gan, 'g', { width: 3 }),
         line('non-saturating: −E log D(G(z))', COLORS.ns, 'g', { dash: [8, 4] }),
         line('WGAN: −E f(G(z))', COLORS.wgan, 'g', { width: 3 }),
-      ], [{ scale: 'g', label: '‖∇G L_G‖ (log)' }], { g: { distr: 3, auto: true } }, x),
+      ], [{ scale: 'g', label: '‖∇G L_G‖ (log)', values: logTicks }], { g: { distr: 3, auto: true } }, x),
     };
   }
 

@@ -4,17 +4,24 @@
 //! Deterministic: a fixed seed, a fixed data order, the CPU backend. Prints the test accuracy on
 //! the 1k test subset, which `tests/core.rs` checks again from the written file.
 
-use std::time::Instant;
+#[cfg(target_arch = "wasm32")]
+fn main() {}
 
-use burn::tensor::Device;
-use earthmover::classifier::{accuracy, train_classifier};
-use earthmover::data::Mnist;
+#[cfg(not(target_arch = "wasm32"))]
+use {
+    burn::tensor::Device,
+    earthmover::classifier::{accuracy, train_classifier},
+    earthmover::data::Mnist,
+    std::time::Instant,
+};
 
+#[cfg(not(target_arch = "wasm32"))]
 fn load(path: &str) -> Mnist {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     Mnist::decode(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let mut args = std::env::args().skip(1);
     let out = args
