@@ -537,6 +537,16 @@ pub const OPTIMALITY_EVAL_N: usize = 256;
 
 impl Optimality {
     fn new(run: &Trainer, opts: OptimalityOptions) -> Self {
+        // Continuing a WGAN run's own critic: keep its clip and learning rate, or the first
+        // clipping would already change the critic being "trained k steps more".
+        let opts = match run.cfg.objective {
+            Objective::Wgan if opts.from_run => OptimalityOptions {
+                clip: run.cfg.clip,
+                lr_f: run.cfg.lr_d,
+                ..opts
+            },
+            _ => opts,
+        };
         let device = run.device.clone();
         device.seed(opts.seed);
         let (_, d_widths) = run.cfg.widths();

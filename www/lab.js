@@ -20,7 +20,6 @@ export class Lab {
     this.pending = new Map();
     this.reqId = 0;
     this.charts = {};
-    this.thetaSeen = new Map(); // theta (2 decimals) -> latest {js_hat, w_hat}
     this.latest = {};
     $('#theta').oninput = () => this.moved('lines');
     $('#mu-r').oninput = () => this.moved('gaussians');
@@ -137,7 +136,6 @@ export class Lab {
     $('#l-what').textContent = fmt(point.w_hat);
     $('#l-k').textContent = fmt(point.lipschitz);
     $('#lines-msg').textContent = `Networks trained ${point.step} steps (they keep learning as you move θ).`;
-    this.thetaSeen.set(theta.toFixed(2), point);
     const xs = [];
     for (let i = 0; i <= 200; i++) xs.push(-1 + i / 100);
     xs.push(theta);
