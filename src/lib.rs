@@ -10,6 +10,7 @@ pub mod device;
 pub mod metrics;
 pub mod model;
 pub mod objective;
+pub mod optimality;
 pub mod rng;
 pub mod toy;
 pub mod train;
