@@ -4,14 +4,14 @@
 
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer, RmsPropConfig};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 
 use crate::config::{GanLoss, Objective};
 use crate::metrics::grad_norm_sq;
 use crate::model::{Critic, Generator};
 use crate::objective::{gan_d_loss, gan_g_loss, js_hat, wgan_critic_loss, wgan_g_loss};
 use crate::rng::SplitMix64;
-use crate::train::{clip_weights, materialize, probe_optimizer, read_f32, Trainer};
+use crate::train::{clip_weights, materialize, probe_optimizer, random_rows, read_f32, Trainer};
 
 /// Options of the "train D to optimality" experiment (THEORY.md 7.1).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -102,11 +102,7 @@ impl Optimality {
         device.seed(opts.seed);
         let (_, d_widths) = run.cfg.widths();
         let mut rng = SplitMix64::new(opts.seed ^ 0x0b7);
-        let idx: Vec<i32> = (0..OPTIMALITY_EVAL_N)
-            .map(|_| rng.below(run.n_data) as i32)
-            .collect();
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [OPTIMALITY_EVAL_N]), &device);
-        let eval_real = run.data.clone().select(0, idx);
+        let eval_real = random_rows(&run.data, run.n_data, OPTIMALITY_EVAL_N, &mut rng);
         let eval_noise = Trainer::noise_from(&mut rng, OPTIMALITY_EVAL_N, run.cfg.latent, &device);
         Optimality {
             d: match run.cfg.objective {
@@ -154,11 +150,7 @@ impl Optimality {
     pub fn advance(&mut self, n: usize) {
         let n = n.min(self.opts.steps - self.k);
         for _ in 0..n {
-            let idx: Vec<i32> = (0..self.batch)
-                .map(|_| self.rng.below(self.n_data) as i32)
-                .collect();
-            let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [self.batch]), &self.device);
-            let real = self.data.clone().select(0, idx);
+            let real = random_rows(&self.data, self.n_data, self.batch, &mut self.rng);
             let z = Trainer::noise_from(&mut self.rng, self.batch, self.latent, &self.device);
             let fake = self.g.forward(z).detach();
             let loss = gan_d_loss(self.d.forward(real.clone()), self.d.forward(fake.clone()))

@@ -199,9 +199,7 @@ impl Trainer {
         };
         let eval_real = real_set(&order[..cfg.emd_n]);
         let floor_real = real_set(&order[cfg.emd_n..2 * cfg.emd_n]);
-        let est_idx: Vec<i32> = (0..EST_N).map(|_| fixed.below(n_data) as i32).collect();
-        let est_idx = Tensor::<1, Int>::from_data(TensorData::new(est_idx, [EST_N]), &device);
-        let est_real = data.clone().select(0, est_idx);
+        let est_real = random_rows(&data, n_data, EST_N, &mut fixed);
         let est_noise = Self::noise_from(&mut fixed, EST_N, cfg.latent, &device);
 
         Ok(Trainer {
@@ -261,11 +259,7 @@ impl Trainer {
 
     /// A batch drawn uniformly with replacement, gathered on the device.
     fn real_batch(&self, rng: &mut SplitMix64) -> Tensor<2> {
-        let idx: Vec<i32> = (0..self.cfg.batch)
-            .map(|_| rng.below(self.n_data) as i32)
-            .collect();
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [self.cfg.batch]), &self.device);
-        self.data.clone().select(0, idx) // [batch, 784]
+        random_rows(&self.data, self.n_data, self.cfg.batch, rng) // [batch, 784]
     }
 
     /// Discriminator/critic loss on one batch (the value the optimiser minimises is this, halved
@@ -442,6 +436,18 @@ impl Trainer {
     pub async fn critic_params(&self) -> Result<Vec<f32>, String> {
         read_module_params(&self.d).await
     }
+}
+
+/// `count` rows of `data` [n_data, d] drawn uniformly with replacement, gathered on its device.
+pub(crate) fn random_rows(
+    data: &Tensor<2>,
+    n_data: usize,
+    count: usize,
+    rng: &mut SplitMix64,
+) -> Tensor<2> {
+    let idx: Vec<i32> = (0..count).map(|_| rng.below(n_data) as i32).collect();
+    let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [count]), &data.device());
+    data.clone().select(0, idx) // [count, d]
 }
 
 /// Read a tensor back as f32, asynchronously (the only kind of read WebGPU allows in a browser).
