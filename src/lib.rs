@@ -3,6 +3,7 @@
 //! The core (config, model, objective, data, train, metrics, device) is pure Rust on Burn and is
 //! tested natively; `web` is the thin wasm-bindgen surface the page's workers call.
 
+pub mod checkpoint;
 pub mod classifier;
 pub mod config;
 pub mod data;
@@ -17,3 +18,5 @@ pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web_lab;

@@ -12,6 +12,15 @@ impl SplitMix64 {
         SplitMix64(seed ^ 0x5851_F42D_4C95_7F2D)
     }
 
+    /// The internal state, for checkpoints; [`SplitMix64::from_state`] continues the stream.
+    pub fn state(&self) -> u64 {
+        self.0
+    }
+
+    pub fn from_state(state: u64) -> Self {
+        SplitMix64(state)
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;

@@ -126,16 +126,16 @@ pub struct Trainer {
     opt_g: ModuleOptimizer,
     opt_d: ModuleOptimizer,
     /// A discriminator that only watches: trained on real vs generated images, never used by G.
-    probe: Option<(Critic, ModuleOptimizer)>,
+    pub(crate) probe: Option<(Critic, ModuleOptimizer)>,
     /// (own estimate, probe JS or NaN, EMD) of every logged point, for the rank correlations.
-    series: Vec<(f64, f64, f64)>,
-    series_steps_last: Option<u64>,
+    pub(crate) series: Vec<(f64, f64, f64)>,
+    pub(crate) series_steps_last: Option<u64>,
     /// Fixed noise for the mode-collapse meter: [MODE_N, latent].
     mode_noise: Tensor<2>,
     /// The training images in [-1, 1], uploaded once: [N, 784].
     pub(crate) data: Tensor<2>,
     pub(crate) n_data: usize,
-    rng: SplitMix64,
+    pub(crate) rng: SplitMix64,
     /// A fixed evaluation batch for the estimates (JS_hat / W_hat / probe / ||grad G||): real
     /// images [EST_N, 784] in [-1, 1] and noise [EST_N, latent]. Fixed, so that the curves move
     /// only when the networks do, not with the sampling noise of a fresh batch.
@@ -147,7 +147,7 @@ pub struct Trainer {
     eval_real: Tensor<2>,
     /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
     floor_real: Tensor<2>,
-    step: u64,
+    pub(crate) step: u64,
 }
 
 impl Trainer {
@@ -427,6 +427,12 @@ impl Trainer {
     pub async fn samples(&self) -> Result<Vec<u8>, String> {
         let x = self.g.forward(self.grid_noise.clone()).detach().inner();
         let v = read_f32(x).await?;
+        if !v.iter().all(|p| p.is_finite()) {
+            return Err(format!(
+                "the generator's images are not finite numbers at step {}: the learning rate is probably too high",
+                self.step
+            ));
+        }
         Ok(v.iter()
             .map(|&p| ((p + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8)
             .collect())

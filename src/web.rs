@@ -16,12 +16,11 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::checkpoint::Checkpoint;
 use crate::classifier::{Classifier, ModeStats};
 use crate::config::{GanLoss, Objective, Preset, RunConfig, KEYS};
 use crate::data::Mnist;
 use crate::device::{self, AdapterInfo, BackendKind, Requested};
-use crate::metrics::spearman as spearman_rho;
-use crate::toy::{self, Divergences, ToyCase, ToyLab};
 use crate::train::{LogPoint, Optimality, OptimalityOptions, OptimalityPoint, Trainer};
 
 #[wasm_bindgen(start)]
@@ -29,7 +28,7 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn set(obj: &Object, key: &str, value: JsValue) {
+pub(crate) fn set(obj: &Object, key: &str, value: JsValue) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
 }
@@ -87,15 +86,7 @@ fn optimality_to_js(p: &OptimalityPoint) -> JsValue {
     o.into()
 }
 
-fn divergences_to_js(d: &Divergences) -> JsValue {
-    let o = Object::new();
-    set(&o, "kl", JsValue::from_f64(d.kl));
-    set(&o, "js", JsValue::from_f64(d.js));
-    set(&o, "w", JsValue::from_f64(d.w));
-    o.into()
-}
-
-fn reject(e: String) -> JsValue {
+pub(crate) fn reject(e: String) -> JsValue {
     JsValue::from(JsError::new(&e))
 }
 
@@ -130,6 +121,16 @@ fn settings_of(cfg: &RunConfig) -> Array {
             JsValue::from(pair)
         })
         .collect()
+}
+
+/// The defaults of `objective` under `preset` as `[[key, value], ...]` (the page keeps only the
+/// settings that differ from these in its address).
+#[wasm_bindgen(js_name = presetSettings)]
+pub fn preset_settings(objective: &str, preset: &str) -> Result<Array, JsError> {
+    Ok(settings_of(&RunConfig::preset(
+        parse_objective(objective)?,
+        parse_preset(preset)?,
+    )))
 }
 
 /// Build a config from a preset and `[[key, value], ...]`; the first bad setting is an error
@@ -361,6 +362,27 @@ impl Run {
         })
     }
 
+    /// Resolves to the run's state as bytes (weights, step, batch stream, logged series), for a
+    /// run that must continue elsewhere: on the CPU after a lost WebGPU device, or on another
+    /// backend.
+    pub fn checkpoint(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let c = inner.borrow().checkpoint().await.map_err(reject)?;
+            Ok(Uint8Array::from(c.to_bytes().as_slice()).into())
+        })
+    }
+
+    /// Continue from a checkpoint of a run with the same settings; on error nothing changes.
+    pub fn restore(&self, bytes: &[u8]) -> Result<(), JsError> {
+        let c = Checkpoint::from_bytes(bytes)
+            .map_err(|e| JsError::new(&format!("The saved run state is unusable: {e}.")))?;
+        self.inner
+            .borrow_mut()
+            .restore(&c)
+            .map_err(|e| JsError::new(&format!("The saved run state does not fit: {e}.")))
+    }
+
     /// Resolves to the sample grid: a Uint8Array of 64 x 784 bytes (0 background, 255 ink).
     pub fn samples(&self) -> Promise {
         let inner = self.inner.clone();
@@ -406,121 +428,6 @@ impl OptimalityRun {
         future_to_promise(async move {
             let p = inner.borrow().measure().await.map_err(reject)?;
             Ok(optimality_to_js(&p))
-        })
-    }
-}
-
-/// Spearman's rank correlation of two equally long series (NaN when undefined).
-#[wasm_bindgen]
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    spearman_rho(a, b).unwrap_or(f64::NAN)
-}
-
-/// Exact `{kl, js, w}` of the parallel lines at offset theta.
-#[wasm_bindgen(js_name = linesDivergences)]
-pub fn lines_divergences(theta: f64) -> JsValue {
-    divergences_to_js(&toy::lines_divergences(theta))
-}
-
-/// Exact `{kl, js, w}` of N(mu_r, sigma^2) vs N(mu_g, sigma^2).
-#[wasm_bindgen(js_name = gaussianDivergences)]
-pub fn gaussian_divergences(mu_r: f64, mu_g: f64, sigma: f64) -> JsValue {
-    divergences_to_js(&toy::gaussian_divergences(mu_r, mu_g, sigma))
-}
-
-fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsError> {
-    let ok = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
-    match kind {
-        "lines" if ok(a, -2.0, 2.0) => Ok(ToyCase::Lines { theta: a }),
-        "gaussians" if ok(a, -5.0, 5.0) && ok(b, -5.0, 5.0) && ok(sigma, 0.05, 3.0) => {
-            Ok(ToyCase::Gaussians {
-                mu_r: a,
-                mu_g: b,
-                sigma,
-            })
-        }
-        "lines" => Err(JsError::new(&format!("theta={a} must be in [-2, 2]"))),
-        "gaussians" => Err(JsError::new(&format!(
-            "means ({a}, {b}) must be in [-5, 5] and sigma={sigma} in [0.05, 3]"
-        ))),
-        _ => Err(JsError::new(&format!(
-            "unknown toy case {kind:?}; use lines or gaussians"
-        ))),
-    }
-}
-
-/// A discriminator and a critic trained live on a toy case, on the CPU.
-#[wasm_bindgen]
-pub struct Toy {
-    inner: Rc<RefCell<ToyLab>>,
-    kind: String,
-}
-
-#[wasm_bindgen]
-impl Toy {
-    /// `kind` "lines" (a = theta) or "gaussians" (a = mu_r, b = mu_g, sigma).
-    #[wasm_bindgen(constructor)]
-    pub fn new(kind: &str, a: f64, b: f64, sigma: f64, seed: u32) -> Result<Toy, JsError> {
-        let case = toy_case(kind, a, b, sigma)?;
-        Ok(Toy {
-            inner: Rc::new(RefCell::new(ToyLab::new(
-                case,
-                seed as u64,
-                &Device::flex(),
-            ))),
-            kind: kind.to_string(),
-        })
-    }
-
-    /// Move the distributions; the networks keep their weights.
-    #[wasm_bindgen(js_name = setCase)]
-    pub fn set_case(&self, a: f64, b: f64, sigma: f64) -> Result<(), JsError> {
-        let case = toy_case(&self.kind, a, b, sigma)?;
-        self.inner
-            .borrow_mut()
-            .set_case(case)
-            .map_err(|e| JsError::new(&e))
-    }
-
-    /// `{kl, js, w}` of the current case.
-    pub fn exact(&self) -> JsValue {
-        divergences_to_js(&self.inner.borrow().case().divergences())
-    }
-
-    pub fn train(&self, n: u32) -> f64 {
-        let mut t = self.inner.borrow_mut();
-        t.train(n as usize);
-        t.step_count() as f64
-    }
-
-    /// Resolves to `{step, js_hat, w_raw, lipschitz, w_hat}`.
-    pub fn measure(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let p = inner.borrow_mut().measure().await.map_err(reject)?;
-            let o = Object::new();
-            set(&o, "step", JsValue::from_f64(p.step as f64));
-            set(&o, "js_hat", JsValue::from_f64(p.js_hat));
-            set(&o, "w_raw", JsValue::from_f64(p.w_raw));
-            set(&o, "lipschitz", JsValue::from_f64(p.lipschitz));
-            set(&o, "w_hat", JsValue::from_f64(p.w_hat));
-            Ok(o.into())
-        })
-    }
-
-    /// Resolves to `{x, d, d_grad, f, f_grad}` (arrays) along `xs` (1-D case).
-    pub fn profile(&self, xs: Vec<f64>) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let p = inner.borrow().profile(&xs).await.map_err(reject)?;
-            let o = Object::new();
-            let arr = |v: &[f64]| -> JsValue { js_sys::Float64Array::from(v).into() };
-            set(&o, "x", arr(&p.x));
-            set(&o, "d", arr(&p.d));
-            set(&o, "d_grad", arr(&p.d_grad));
-            set(&o, "f", arr(&p.f));
-            set(&o, "f_grad", arr(&p.f_grad));
-            Ok(o.into())
         })
     }
 }

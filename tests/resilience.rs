@@ -1,0 +1,124 @@
+//! A run survives what a classroom throws at it: checkpoints (for a lost WebGPU device) restore a
+//! run exactly, corrupt checkpoints are refused with a reason, and a diverging run is caught.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::tensor::Device;
+use earthmover::checkpoint::Checkpoint;
+use earthmover::config::{Objective, Preset, RunConfig};
+use earthmover::data::Mnist;
+use earthmover::train::Trainer;
+
+fn mnist_2k() -> Mnist {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/data/mnist-train-2k.bin.gz"
+    ))
+    .unwrap();
+    Mnist::decode(&bytes).unwrap()
+}
+
+fn trainer(objective: Objective, preset: Preset, m: &Mnist) -> Trainer {
+    Trainer::new(RunConfig::preset(objective, preset), m, &Device::flex()).unwrap()
+}
+
+#[test]
+fn a_checkpoint_restores_weights_step_stream_and_series_exactly() {
+    let m = mnist_2k();
+    for (objective, preset) in [
+        (Objective::Wgan, Preset::Classroom),
+        (Objective::Gan, Preset::Paper), // reference nets, batch norm in G
+    ] {
+        let mut a = trainer(objective, preset, &m);
+        for _ in 0..12 {
+            a.train_step();
+            if a.step_count() % 4 == 0 {
+                pollster::block_on(a.measure()).unwrap();
+            }
+        }
+        let c = pollster::block_on(a.checkpoint()).unwrap();
+        assert_eq!(c.step, 12);
+        assert_eq!(c.series.len(), 3);
+        assert!(c.probe.is_some());
+        let bytes = c.to_bytes();
+        let back = Checkpoint::from_bytes(&bytes).unwrap();
+        assert!(back == c, "bytes round-trip");
+        println!(
+            "{objective:?} {preset:?}: checkpoint {} bytes ({} + {} + {} weights)",
+            bytes.len(),
+            c.g.len(),
+            c.d.len(),
+            c.probe.as_ref().map_or(0, |p| p.len())
+        );
+
+        // A fresh run with the same settings takes it over: same weights, same samples, same step.
+        let mut b = trainer(objective, preset, &m);
+        b.restore(&back).unwrap();
+        let c2 = pollster::block_on(b.checkpoint()).unwrap();
+        assert!(c2 == c, "restored state reads back identical");
+        assert_eq!(
+            pollster::block_on(a.samples()).unwrap(),
+            pollster::block_on(b.samples()).unwrap()
+        );
+        // Both go on training and measuring from there.
+        b.train_step();
+        let p = pollster::block_on(b.measure()).unwrap();
+        assert_eq!(p.step, 13);
+        assert!(p.emd.is_finite() && p.rho_est.is_some(), "{p:?}");
+    }
+}
+
+#[test]
+fn corrupt_or_mismatched_checkpoints_are_refused_and_change_nothing() {
+    let m = mnist_2k();
+    let mut a = trainer(Objective::Gan, Preset::Classroom, &m);
+    a.train_step();
+    let c = pollster::block_on(a.checkpoint()).unwrap();
+    let bytes = c.to_bytes();
+    for (bad, why) in [
+        (bytes[..bytes.len() - 3].to_vec(), "truncated"),
+        (bytes[..20].to_vec(), "truncated"),
+        (b"not a checkpoint at all".to_vec(), "header"),
+        ([bytes.clone(), vec![0]].concat(), "unexpected bytes"),
+        (vec![], "truncated"),
+    ] {
+        let e = Checkpoint::from_bytes(&bad).unwrap_err();
+        assert!(e.contains(why), "{why}: {e}");
+    }
+    // A checkpoint of the small nets does not fit the reference nets.
+    let mut r = trainer(Objective::Gan, Preset::Paper, &m);
+    let before = pollster::block_on(r.checkpoint()).unwrap();
+    let e = r.restore(&c).unwrap_err();
+    assert!(e.contains("weights, this run's has"), "{e}");
+    let after = pollster::block_on(r.checkpoint()).unwrap();
+    assert!(after == before, "a refused checkpoint changed the run: step {} -> {}, g equal {}, d equal {}, probe equal {}",
+        before.step, after.step, after.g == before.g, after.d == before.d, after.probe == before.probe);
+}
+
+#[test]
+fn a_far_too_large_learning_rate_is_reported_not_drawn() {
+    let m = mnist_2k();
+    let mut cfg = RunConfig::preset(Objective::Gan, Preset::Classroom);
+    cfg.set("lr_d", "1e15").unwrap();
+    cfg.set("lr_g", "1e15").unwrap();
+    let mut t = Trainer::new(cfg, &m, &Device::flex()).unwrap();
+    pollster::block_on(t.measure()).unwrap();
+    let mut failed_at = None;
+    for _ in 0..40 {
+        t.train_step();
+        if let Err(e) = pollster::block_on(t.measure()) {
+            assert!(e.contains("learning rate is probably too high"), "{e}");
+            failed_at = Some(t.step_count());
+            break;
+        }
+    }
+    let at = failed_at.expect("lr 1e15 should overflow within 40 steps");
+    println!("GAN at lr 1e15: loss non-finite at step {at}");
+    // The sample grid refuses to draw non-finite images rather than showing garbage.
+    for _ in 0..20 {
+        t.train_step();
+    }
+    let e = pollster::block_on(t.samples());
+    if let Err(e) = e {
+        assert!(e.contains("not finite"), "{e}");
+    }
+}
