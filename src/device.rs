@@ -73,45 +73,57 @@ pub struct Choice {
     pub label: String,
     /// Why this backend: empty when WebGPU was chosen on a hardware adapter.
     pub reason: String,
+    /// The same reason as a code the page words in its language: "" (hardware WebGPU),
+    /// "cpu-asked", "no-webgpu", "no-adapter", "software", "software-forced"; with "forced-" in
+    /// front when backend=webgpu was asked for and could not be had.
+    pub code: String,
 }
 
 /// Decide the backend. `has_webgpu`: `navigator.gpu` exists; `adapter`: what `requestAdapter`
 /// returned, if anything.
 pub fn choose(requested: Requested, has_webgpu: bool, adapter: Option<&AdapterInfo>) -> Choice {
-    let cpu = |reason: String| Choice {
+    let cpu = |reason: String, code: &str| Choice {
         backend: BackendKind::Cpu,
         label: "CPU".into(),
         reason,
+        code: code.into(),
     };
     if requested == Requested::Cpu {
-        return cpu("asked for with backend=cpu".into());
+        return cpu("asked for with backend=cpu".into(), "cpu-asked");
     }
-    let forced = if requested == Requested::WebGpu {
-        "backend=webgpu was asked for, but "
+    let (forced, pre) = if requested == Requested::WebGpu {
+        ("backend=webgpu was asked for, but ", "forced-")
     } else {
-        ""
+        ("", "")
     };
     if !has_webgpu {
-        return cpu(format!(
-            "{forced}this browser has no WebGPU (navigator.gpu is missing)"
-        ));
+        return cpu(
+            format!("{forced}this browser has no WebGPU (navigator.gpu is missing)"),
+            &format!("{pre}no-webgpu"),
+        );
     }
     let Some(adapter) = adapter else {
-        return cpu(format!(
-            "{forced}WebGPU found no adapter (no usable GPU or driver)"
-        ));
+        return cpu(
+            format!("{forced}WebGPU found no adapter (no usable GPU or driver)"),
+            &format!("{pre}no-adapter"),
+        );
     };
     if adapter.is_software() && requested == Requested::Auto {
         return cpu(format!(
             "the only WebGPU adapter is a software emulation ({}), far slower than the CPU path; add ?backend=webgpu to use it anyway",
             adapter.name()
-        ));
+        ), "software");
     }
     Choice {
         backend: BackendKind::WebGpu,
         label: format!("WebGPU ({})", adapter.name()),
         reason: if adapter.is_software() {
             "software adapter used because backend=webgpu was asked for".into()
+        } else {
+            String::new()
+        },
+        code: if adapter.is_software() {
+            "software-forced".into()
         } else {
             String::new()
         },

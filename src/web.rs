@@ -177,6 +177,8 @@ pub fn choose_backend(
     set(&o, "backend", JsValue::from_str(kind));
     set(&o, "label", JsValue::from_str(&c.label));
     set(&o, "reason", JsValue::from_str(&c.reason));
+    set(&o, "code", JsValue::from_str(&c.code));
+    set(&o, "adapter", JsValue::from_str(&info.name()));
     Ok(o)
 }
 
