@@ -12,10 +12,16 @@ const TYPES = {
   '.gz': 'application/octet-stream', '.md': 'text/markdown; charset=utf-8', '.png': 'image/png',
 };
 
-export function startServer(port = 0, host = '127.0.0.1') {
+// `prefix` serves the page under a subpath only (e.g. "/lessons/earthmover"): the tests use it to
+// show that the page works from any static host and subpath.
+export function startServer(port = 0, host = '127.0.0.1', { prefix = '' } = {}) {
   const server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (prefix) {
+        if (!path.startsWith(`${prefix}/`)) throw new Error('not found');
+        path = path.slice(prefix.length);
+      }
       if (path === '/') path = '/index.html';
       const file = normalize(join(ROOT, path));
       const allowed = file === join(ROOT, 'index.html') || file.startsWith(join(ROOT, 'www') + '/');
@@ -28,7 +34,7 @@ export function startServer(port = 0, host = '127.0.0.1') {
       res.end('not found');
     }
   });
-  return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `http://${host}:${server.address().port}/` })));
+  return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `http://${host}:${server.address().port}${prefix}/` })));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -4,20 +4,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from '../scripts/serve.mjs';
+import { inkFraction, openPage, startBrowser } from './browser.mjs';
 
 const LN2 = Math.log(2);
+// tests/browser.mjs: the server, the browser and open(); shared with classroom.test.mjs.
 let server, base, browser;
 
 before(async () => {
-  ({ server, url: base } = await startServer(0));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--enable-unsafe-webgpu'],
-    // playwright-core gives every launch a fresh, empty user-data-dir of its own.
-  });
+  ({ server, base, browser } = await startBrowser());
 });
 
 after(async () => {
@@ -25,33 +19,7 @@ after(async () => {
   server?.close();
 });
 
-// A page that records console errors, page errors and every request that leaves the origin.
-async function open(query, routes = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems = { console: [], offOrigin: [], failed: [] };
-  page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
-  page.on('response', (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
-  page.on('pageerror', (e) => problems.console.push(String(e)));
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (!url.startsWith(base)) { problems.offOrigin.push(url); return route.abort(); }
-    for (const [suffix, fulfil] of Object.entries(routes)) if (url.split('?')[0].endsWith(suffix)) return route.fulfill(fulfil);
-    return route.continue();
-  });
-  await page.goto(`${base}${query}`);
-  return { page, context, problems };
-}
-
-// Fraction of pixels in a canvas that are not (near) the background colour.
-const inkFraction = (page, selector) => page.evaluate((sel) => {
-  const c = document.querySelector(sel);
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  const bg = [d[0], d[1], d[2]];
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) n++;
-  return n / (d.length / 4);
-}, selector);
+const open = (query, routes) => openPage(browser, base, query, routes);
 
 test('both runs train live on the CPU backend, with finite metrics, charts and samples', { timeout: 240_000 }, async () => {
   const { page, context, problems } = await open('?autoplay=1&backend=cpu&seed=3');
@@ -121,7 +89,7 @@ test('theory lab: toy cases, D to optimality, probe, rank correlation, mode mete
 
   // The panels: tabs switch, the live lab fills in its readout, the fragment names the panel.
   await page.locator('#tab-lines').click();
-  assert.equal(await page.evaluate(() => location.hash), '#lines');
+  assert.match(await page.evaluate(() => location.search), /panel=lines/);
   assert.ok(await page.locator('#panel-live').isHidden());
   await page.waitForFunction(() => document.querySelector('#l-jshat').textContent !== '–', null, { timeout: 60_000 });
   assert.ok(await inkFraction(page, '#chart-lines canvas') > 0.002, 'the divergence chart is drawn');

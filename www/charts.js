@@ -1,26 +1,35 @@
-// Three x-synced uPlot charts fed from the runs' logged points. Each exposes only reset() and
-// update(histories, floor); drawing is throttled to animation frames.
+// uPlot charts fed from the runs' logged points. Every chart is "managed": built from a spec
+// function (so a language or presenter-mode change rebuilds it with new titles and line widths),
+// keeps its last data, and can be exported as PNG or CSV. Long histories are thinned for drawing.
 /* global uPlot */
+import { t } from './i18n.js';
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222',
   kl: '#CC79A7', js: '#D55E00', w: '#0072B2', real: '#009E73', fake: '#E69F00', ns: '#CC79A7' };
 const LN2 = Math.log(2);
+// Points drawn per chart at most; the full history stays in memory (and in exports).
+export const MAX_DRAWN = 1500;
+
+// Presenter mode: thicker lines and taller charts.
+export const look = { scale: 1, height: 230 };
 
 const sync = uPlot.sync('earthmover');
 // The chart's own canvas must not widen its box (that would feed the ResizeObserver a loop).
 const chartWidth = (el) => Math.max(300, Math.floor(el.getBoundingClientRect().width) - 14);
 
-function opts(el, title, series, axes, scales, x = { label: 'generator step', synced: true }) {
+function opts(el, s) {
+  const x = s.x || { label: t('axis.step'), synced: true };
   return {
-    title,
+    title: s.title,
     width: chartWidth(el),
-    height: 230,
+    height: look.height,
     cursor: x.synced ? { sync: { key: sync.key }, drag: { x: true, y: false } } : { drag: { x: false, y: false } },
-    scales: { x: { time: false, ...(x.range ? { range: x.range } : {}) }, ...scales },
+    scales: { x: { time: false, ...(x.range ? { range: x.range } : {}) }, ...s.scales },
     legend: { live: true },
-    series: [{ label: x.label }, ...series],
-    axes: [{ label: x.label }, ...axes],
+    series: [{ label: x.label }, ...s.series],
+    axes: [{ label: x.label }, ...s.axes].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
+      labelFont: `${Math.round(12 * look.scale)}px system-ui, sans-serif` })),
   };
 }
 
@@ -28,96 +37,217 @@ function opts(el, title, series, axes, scales, x = { label: 'generator step', sy
 export const logTicks = (u, vals) => vals.map((v) => (v == null ? '' : v >= 0.01 && v < 1e4 ? String(+v.toPrecision(2)) : v.toExponential(0)));
 
 export const line = (label, stroke, scale, extra = {}) => ({
-  label, stroke, scale, width: 2, spanGaps: true, points: { show: false },
+  label, stroke, scale, spanGaps: true, points: { show: false },
   value: (u, v) => (v == null ? '–' : Math.abs(v) >= 100 || Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)),
   ...extra,
+  width: (extra.width ?? 2) * look.scale,
+  ...(extra.points && extra.points.show ? { points: { ...extra.points, size: extra.points.size * look.scale } } : {}),
 });
 
-// Join the two runs' point lists on the step axis (uPlot wants one x array).
-function joined(hist, fields) {
+// Every x index kept when thinning n points to at most MAX_DRAWN: evenly spaced, first and last kept.
+export function thin(n, max = MAX_DRAWN) {
+  if (n <= max) return null;
+  const keep = [];
+  for (let i = 0; i < max; i++) keep.push(Math.round((i * (n - 1)) / (max - 1)));
+  return keep;
+}
+
+// Join the two runs' point lists on the step axis (uPlot wants one x array), thinned to `max`.
+export function joined(hist, fields, max = MAX_DRAWN) {
   const steps = new Set();
   for (const id of ['gan', 'wgan']) for (const p of hist[id]) steps.add(p.step);
-  const xs = [...steps].sort((a, b) => a - b);
+  let xs = [...steps].sort((a, b) => a - b);
+  const keep = thin(xs.length, max);
+  if (keep) xs = keep.map((i) => xs[i]);
   const idx = new Map(xs.map((x, i) => [x, i]));
   const cols = fields.map(() => new Array(xs.length).fill(null));
   fields.forEach(([id, key], k) => {
-    for (const p of hist[id]) if (p[key] != null) cols[k][idx.get(p.step)] = p[key];
+    for (const p of hist[id]) {
+      const i = idx.get(p.step);
+      if (i !== undefined && p[key] != null) cols[k][i] = p[key];
+    }
   });
   return [xs, ...cols];
 }
 
-// A standalone chart (toy cases, experiments) that follows its box's width.
-export function simpleChart(el, title, series, axes, scales, x) {
-  const u = new uPlot(opts(el, title, series, axes, scales, { synced: false, ...x }), [[]], el);
-  new ResizeObserver(() => u.setSize({ width: chartWidth(el), height: 230 })).observe(el);
-  return u;
+const registry = new Set();
+
+// A chart in `el` built from `spec()` -> {name, title, series, axes, scales, x}.
+export function managedChart(el, spec) {
+  const c = { el, spec, data: null, u: null };
+  c.build = () => {
+    const s = spec();
+    c.name = s.name;
+    c.title = s.title;
+    if (c.u) {
+      if (!s.x) sync.unsub(c.u);
+      c.u.destroy();
+    }
+    c.u = new uPlot(opts(el, s), c.data || [[]], el);
+    if (!s.x) sync.sub(c.u);
+    const tools = el.querySelector('.chart-tools');
+    if (tools) updateTools(c, tools);
+  };
+  c.setData = (d) => {
+    c.data = d;
+    c.u.setData(d);
+  };
+  c.resize = () => {
+    if (el.getBoundingClientRect().width === 0) return; // a hidden panel
+    c.u.setSize({ width: chartWidth(el), height: look.height });
+  };
+  el.prepend(chartTools(c));
+  c.build();
+  new ResizeObserver(() => c.resize()).observe(el);
+  registry.add(c);
+  return c;
 }
+
+export function rebuildCharts() {
+  for (const c of registry) c.build();
+}
+
+// ---- export: PNG (title, plot and legend on white) and CSV (one column per series) ----
+
+let exportHandler = null;
+// The page decides how a file is saved (and where exports are allowed): fn(name, blob).
+export function onExport(fn) {
+  exportHandler = fn;
+}
+
+function chartTools(c) {
+  const div = document.createElement('div');
+  div.className = 'chart-tools';
+  div.dataset.control = 'export';
+  for (const kind of ['png', 'csv']) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = `export-${kind}`;
+    b.onclick = () => (kind === 'png' ? chartPNG(c) : Promise.resolve(chartCSV(c))).then((blob) => exportHandler(`${c.name}.${kind}`, blob));
+    div.append(b);
+  }
+  return div;
+}
+
+function updateTools(c, div) {
+  for (const kind of ['png', 'csv']) {
+    const b = div.querySelector(`.export-${kind}`);
+    b.textContent = t(`chart.${kind}`);
+    b.setAttribute('aria-label', t(`chart.${kind}_aria`, { title: c.title }));
+  }
+}
+
+export function chartPNG(c) {
+  const src = c.u.ctx.canvas;
+  const dpr = src.width / Math.max(1, c.u.width);
+  const pad = Math.round(12 * dpr);
+  const titleH = Math.round(28 * dpr);
+  const rowH = Math.round(20 * dpr);
+  const series = c.u.series.slice(1);
+  const out = document.createElement('canvas');
+  out.width = src.width + 2 * pad;
+  out.height = titleH + src.height + pad + rowH * Math.ceil(series.length / 2) + pad;
+  const g = out.getContext('2d');
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, out.width, out.height);
+  g.fillStyle = '#1b1b1f';
+  g.font = `600 ${Math.round(15 * dpr)}px system-ui, sans-serif`;
+  g.textBaseline = 'middle';
+  g.fillText(c.title, pad, titleH / 2 + pad / 2);
+  g.drawImage(src, pad, titleH);
+  g.font = `${Math.round(12 * dpr)}px system-ui, sans-serif`;
+  series.forEach((s, i) => {
+    const x = pad + (i % 2) * (out.width / 2);
+    const y = titleH + src.height + pad + Math.floor(i / 2) * rowH + rowH / 2;
+    g.strokeStyle = typeof s.stroke === 'function' ? s.stroke(c.u, i + 1) : s.stroke;
+    g.lineWidth = 3 * dpr;
+    g.beginPath();
+    g.moveTo(x, y);
+    g.lineTo(x + 24 * dpr, y);
+    g.stroke();
+    g.fillText(s.label, x + 32 * dpr, y);
+  });
+  return new Promise((ok) => out.toBlob(ok, 'image/png'));
+}
+
+const csvCell = (v) => {
+  const s = v == null ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+// The chart's full data (not the thinned drawing): the spec may supply `full()` for that.
+export function chartCSV(c) {
+  const labels = c.u.series.map((s) => s.label);
+  const data = (c.full && c.full()) || c.data || [[]];
+  const rows = [labels.map(csvCell).join(',')];
+  for (let i = 0; i < data[0].length; i++) rows.push(data.map((col) => csvCell(col[i])).join(','));
+  return new Blob([`${rows.join('\n')}\n`], { type: 'text/csv' });
+}
+
+// ---- the live-training charts ----
 
 export class Charts {
   constructor(els) {
-    this.els = els;
-    this.pending = null;
-    this.make();
-    new ResizeObserver(() => this.resize()).observe(els.estimates);
-    this.hidden = false;
-  }
-
-  make() {
-    const { estimates, emd, signals, probe } = this.els;
-    this.est = new uPlot(opts(estimates, "Each model's own estimate", [
-      line('GAN JS_hat (nats)', COLORS.gan, 'js'),
-      line('log 2 (JS ceiling)', COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
-      line('WGAN W_hat (critic units)', COLORS.wgan, 'w'),
-    ], [
-      { scale: 'js', label: 'JS_hat (nats)', stroke: COLORS.gan },
-      { scale: 'w', side: 1, label: 'W_hat', stroke: COLORS.wgan, grid: { show: false } },
-    ], { js: { range: [0, 0.75] }, w: { auto: true } }), [[]], estimates);
-    this.probe = new uPlot(opts(probe, 'Same divergence for both: the probe discriminator\'s JS_hat', [
-      line('probe JS_hat, GAN generator', COLORS.gan, 'js'),
-      line('probe JS_hat, WGAN generator', COLORS.wgan, 'js'),
-      line('log 2 (JS ceiling)', COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
-    ], [{ scale: 'js', label: 'JS_hat (nats)' }], { js: { range: [-0.05, 0.75] } }), [[]], probe);
-    this.emd = new uPlot(opts(emd, 'Common yardstick: exact EMD to real images (pixel space)', [
-      line('GAN EMD', COLORS.gan, 'emd'),
-      line('WGAN EMD', COLORS.wgan, 'emd'),
-      line('real vs real (reference)', COLORS.floor, 'emd', { dash: [3, 3], width: 1.5 }),
-    ], [{ scale: 'emd', label: 'EMD (L2 pixel distance)' }], { emd: { auto: true } }), [[]], emd);
-    this.sig = new uPlot(opts(signals, 'Losses and generator gradient norm', [
-      line('GAN L_D', COLORS.gan, 'loss', { dash: [2, 3] }),
-      line('GAN L_G', COLORS.gan, 'loss', { dash: [8, 3] }),
-      line('WGAN L_f', COLORS.wgan, 'loss', { dash: [2, 3] }),
-      line('WGAN L_G', COLORS.wgan, 'loss', { dash: [8, 3] }),
-      line('GAN ||∇G L_G||', COLORS.gan, 'gn', { width: 2.5 }),
-      line('WGAN ||∇G L_G||', COLORS.wgan, 'gn', { width: 2.5 }),
-    ], [
-      { scale: 'loss', label: 'loss' },
-      { scale: 'gn', side: 1, label: '||∇G L_G|| (log)', grid: { show: false }, values: logTicks },
-    ], { loss: { auto: true }, gn: { distr: 3, auto: true } }), [[]], signals);
-    for (const u of [this.est, this.probe, this.emd, this.sig]) sync.sub(u);
+    this.hist = { gan: [], wgan: [] };
+    this.floor = null;
+    const full = (fields, extra) => () => extra(joined(this.hist, fields, Infinity));
+    this.est = managedChart(els.estimates, () => ({
+      name: 'estimates', title: t('chart.est'),
+      series: [line(t('series.est_gan'), COLORS.gan, 'js'), line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
+        line(t('series.est_wgan'), COLORS.wgan, 'w')],
+      axes: [{ scale: 'js', label: t('axis.js'), stroke: COLORS.gan },
+        { scale: 'w', side: 1, label: t('sym.w_axis'), stroke: COLORS.wgan, grid: { show: false } }],
+      scales: { js: { range: [0, 0.75] }, w: { auto: true } },
+    }));
+    this.est.full = full([['gan', 'js_hat'], ['wgan', 'w_hat']], (d) => [d[0], d[1], d[0].map(() => LN2), d[2]]);
+    this.probe = managedChart(els.probe, () => ({
+      name: 'probe', title: t('chart.probe'),
+      series: [line(t('series.probe_gan'), COLORS.gan, 'js'), line(t('series.probe_wgan'), COLORS.wgan, 'js'),
+        line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 })],
+      axes: [{ scale: 'js', label: t('axis.js') }],
+      scales: { js: { range: [-0.05, 0.75] } },
+    }));
+    this.probe.full = full([['gan', 'js_probe'], ['wgan', 'js_probe']], (d) => [...d, d[0].map(() => LN2)]);
+    this.emd = managedChart(els.emd, () => ({
+      name: 'emd', title: t('chart.emd'),
+      series: [line(t('series.emd_gan'), COLORS.gan, 'emd'), line(t('series.emd_wgan'), COLORS.wgan, 'emd'),
+        line(t('series.floor'), COLORS.floor, 'emd', { dash: [3, 3], width: 1.5 })],
+      axes: [{ scale: 'emd', label: t('axis.emd') }],
+      scales: { emd: { auto: true } },
+    }));
+    this.emd.full = full([['gan', 'emd'], ['wgan', 'emd']], (d) => [...d, d[0].map(() => this.floor)]);
+    const sigFields = [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'], ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']];
+    this.sig = managedChart(els.signals, () => ({
+      name: 'signals', title: t('chart.signals'),
+      series: [line(t('sym.gan_ld'), COLORS.gan, 'loss', { dash: [2, 3] }), line(t('sym.gan_lg'), COLORS.gan, 'loss', { dash: [8, 3] }),
+        line(t('sym.wgan_lf'), COLORS.wgan, 'loss', { dash: [2, 3] }), line(t('sym.wgan_lg'), COLORS.wgan, 'loss', { dash: [8, 3] }),
+        line(t('sym.gan_gn'), COLORS.gan, 'gn', { width: 2.5 }), line(t('sym.wgan_gn'), COLORS.wgan, 'gn', { width: 2.5 })],
+      axes: [{ scale: 'loss', label: t('axis.loss') },
+        { scale: 'gn', side: 1, label: t('axis.gn'), grid: { show: false }, values: logTicks }],
+      scales: { loss: { auto: true }, gn: { distr: 3, auto: true } },
+    }));
+    this.sig.full = full(sigFields, (d) => d);
+    this.sigFields = sigFields;
   }
 
   resize() {
-    for (const [u, el] of [[this.est, this.els.estimates], [this.probe, this.els.probe], [this.emd, this.els.emd],
-      [this.sig, this.els.signals]]) {
-      if (el.getBoundingClientRect().width === 0) continue; // a hidden panel
-      u.setSize({ width: chartWidth(el), height: 230 });
-    }
+    for (const c of [this.est, this.probe, this.emd, this.sig]) c.resize();
   }
 
   update(hist, floor) {
-    this.pending = { hist, floor };
+    this.hist = hist;
+    this.floor = floor ?? null;
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = null;
-      const { hist: h, floor: f } = this.pending;
+      const h = this.hist;
       const est = joined(h, [['gan', 'js_hat'], ['wgan', 'w_hat']]);
       this.est.setData([est[0], est[1], est[0].map(() => LN2), est[2]]);
       const pr = joined(h, [['gan', 'js_probe'], ['wgan', 'js_probe']]);
       this.probe.setData([...pr, pr[0].map(() => LN2)]);
       const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);
-      this.emd.setData([...emd, emd[0].map(() => (f == null ? null : f))]);
-      this.sig.setData(joined(h, [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'],
-        ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']]));
+      this.emd.setData([...emd, emd[0].map(() => this.floor)]);
+      this.sig.setData(joined(h, this.sigFields));
     });
   }
 }

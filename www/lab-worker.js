@@ -37,7 +37,7 @@ async function loop() {
     }
   } catch (e) {
     active = null;
-    post({ type: 'error', message: `The toy lab stopped: ${message(e)}` });
+    post({ type: 'error', code: 'stopped', message: message(e) });
   } finally {
     looping = false;
   }

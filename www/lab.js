@@ -1,7 +1,8 @@
 // The toy-case panels (THEORY.md 3): parallel lines and two Gaussians. Exact curves are drawn from
 // the closed forms (computed in Rust, in the lab worker); the live estimates come from the small
 // networks the lab worker trains. The worker starts when a toy panel is first opened.
-import { COLORS, line, logTicks, simpleChart } from './charts.js';
+import { COLORS, line, logTicks, managedChart } from './charts.js';
+import { t } from './i18n.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
@@ -30,7 +31,7 @@ export class Lab {
     if (this.worker) return this.worker;
     this.worker = new Worker(new URL('./lab-worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (ev) => this.onMessage(ev.data);
-    this.worker.onerror = (ev) => this.onError(`The toy lab failed to load (${ev.message || 'script error'}). Rebuild with ./build.sh.`);
+    this.worker.onerror = (ev) => this.onError(t('lab.failed', { detail: ev.message || 'script error' }));
     return this.worker;
   }
 
@@ -43,7 +44,7 @@ export class Lab {
   show(kind) {
     this.makeCharts(kind);
     this.moved(kind);
-    $(kind === 'lines' ? '#lines-msg' : '#gauss-msg').textContent = 'Training the discriminator and the critic…';
+    $(kind === 'lines' ? '#lines-msg' : '#gauss-msg').textContent = t('lab.training');
   }
 
   hide() {
@@ -66,26 +67,38 @@ export class Lab {
   makeCharts(kind) {
     if (this.charts[kind]) return;
     if (kind === 'lines') {
-      this.charts.lines = simpleChart($('#chart-lines'), 'Divergences between the two segments against θ', [
-        line('KL (exact; +∞ drawn at the top)', COLORS.kl, 'd', { dash: [2, 3] }),
-        line('JS (exact)', COLORS.js, 'd'),
-        line('W = |θ| (exact)', COLORS.w, 'd'),
-        line('JS_hat of the live D', COLORS.js, 'd', { width: 0, points: { show: true, size: 10, fill: COLORS.js } }),
-        line('W_hat of the live critic', COLORS.w, 'd', { width: 0, points: { show: true, size: 10, fill: COLORS.w } }),
-      ], [{ scale: 'd', label: 'nats / distance' }], { d: { range: [0, 1.05] } }, { label: 'θ', range: [-1, 1] });
+      this.charts.lines = managedChart($('#chart-lines'), () => ({
+        name: 'parallel-lines', title: t('chart.lines'),
+        series: [
+          line(t('series.kl_exact'), COLORS.kl, 'd', { dash: [2, 3] }),
+          line(t('series.js_exact'), COLORS.js, 'd'),
+          line(t('series.w_exact'), COLORS.w, 'd'),
+          line(t('series.js_live'), COLORS.js, 'd', { width: 0, points: { show: true, size: 10, fill: COLORS.js } }),
+          line(t('series.w_live'), COLORS.w, 'd', { width: 0, points: { show: true, size: 10, fill: COLORS.w } }),
+        ],
+        axes: [{ scale: 'd', label: t('axis.div') }], scales: { d: { range: [0, 1.05] } }, x: { label: 'θ', range: [-1, 1] },
+      }));
     } else {
-      this.charts.gaussians = simpleChart($('#chart-gauss'), 'Densities, D(x) and the critic f(x)', [
-        line('P_r density', COLORS.real, 'p', { fill: 'rgba(0,158,115,0.12)' }),
-        line('P_g density', COLORS.fake, 'p', { fill: 'rgba(230,159,0,0.12)' }),
-        line('D(x) = σ(logit)', COLORS.gan, 'p', { width: 3 }),
-        line('f(x) / K_hat (critic, centred)', COLORS.wgan, 'f', { width: 3 }),
-      ], [{ scale: 'p', label: 'density, D(x)' }, { scale: 'f', side: 1, label: 'f(x)/K', grid: { show: false } }],
-      { p: { range: [0, 1.05] }, f: { auto: true } }, { label: 'x' });
-      this.charts.gaussGrad = simpleChart($('#chart-gauss-grad'), 'Gradient available to a generated sample at x (log scale)', [
-        line('|dD/dx|', COLORS.gan, 'g', { width: 3 }),
-        line('|df/dx| / K_hat', COLORS.wgan, 'g', { width: 3 }),
-        line('P_g density', COLORS.fake, 'g', { dash: [3, 3] }),
-      ], [{ scale: 'g', label: 'gradient (log)', values: logTicks }], { g: { distr: 3, range: [1e-8, 10] } }, { label: 'x' });
+      this.charts.gaussians = managedChart($('#chart-gauss'), () => ({
+        name: 'two-gaussians', title: t('chart.gauss'),
+        series: [
+          line(t('series.pr'), COLORS.real, 'p', { fill: 'rgba(0,158,115,0.12)' }),
+          line(t('series.pg'), COLORS.fake, 'p', { fill: 'rgba(230,159,0,0.12)' }),
+          line(t('sym.d'), COLORS.gan, 'p', { width: 3 }),
+          line(t('series.f'), COLORS.wgan, 'f', { width: 3 }),
+        ],
+        axes: [{ scale: 'p', label: t('axis.density') }, { scale: 'f', side: 1, label: t('sym.f_axis'), grid: { show: false } }],
+        scales: { p: { range: [0, 1.05] }, f: { auto: true } }, x: { label: 'x' },
+      }));
+      this.charts.gaussGrad = managedChart($('#chart-gauss-grad'), () => ({
+        name: 'two-gaussians-gradient', title: t('chart.gauss_grad'),
+        series: [
+          line(t('sym.dd'), COLORS.gan, 'g', { width: 3 }),
+          line(t('sym.df'), COLORS.wgan, 'g', { width: 3 }),
+          line(t('series.pg'), COLORS.fake, 'g', { dash: [3, 3] }),
+        ],
+        axes: [{ scale: 'g', label: t('axis.grad'), values: logTicks }], scales: { g: { distr: 3, range: [1e-8, 10] } }, x: { label: 'x' },
+      }));
     }
   }
 
@@ -114,7 +127,7 @@ export class Lab {
   onMessage(msg) {
     if (msg.type === 'error') {
       const p = this.pending.get(msg.reqId);
-      if (p) { this.pending.delete(msg.reqId); p.reject(new Error(msg.message)); } else this.onError(msg.message);
+      if (p) { this.pending.delete(msg.reqId); p.reject(new Error(msg.message)); } else this.onError(t('lab.stopped', { detail: msg.message }));
       return;
     }
     if (msg.type === 'result') {
@@ -135,7 +148,7 @@ export class Lab {
     $('#l-w').textContent = fmt(exact.w);
     $('#l-what').textContent = fmt(point.w_hat);
     $('#l-k').textContent = fmt(point.lipschitz);
-    $('#lines-msg').textContent = `Networks trained ${point.step} steps (they keep learning as you move θ).`;
+    $('#lines-msg').textContent = t('lab.lines_trained', { step: point.step });
     const xs = [];
     for (let i = 0; i <= 200; i++) xs.push(-1 + i / 100);
     xs.push(theta);
@@ -163,7 +176,7 @@ export class Lab {
     const meanOn = (g) => g.reduce((a, v, i) => a + v * pg[i], 0) / wsum;
     $('#g-dgrad').textContent = meanOn(Array.from(profile.d_grad)).toExponential(2);
     $('#g-fgrad').textContent = meanOn(Array.from(profile.f_grad)).toFixed(3);
-    $('#gauss-msg').textContent = `Networks trained ${point.step} steps.`;
+    $('#gauss-msg').textContent = t('lab.gauss_trained', { step: point.step });
     this.charts.gaussians.setData([x, pr, pg, Array.from(profile.d), Array.from(profile.f)]);
     const floor = (v) => Math.max(v, 1e-8);
     this.charts.gaussGrad.setData([x, Array.from(profile.d_grad).map(floor), Array.from(profile.f_grad).map(floor),

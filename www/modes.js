@@ -1,3 +1,5 @@
+import { t } from './i18n.js';
+
 // The mode-collapse meter's drawing: a bar per digit class, the 5% "covered" line, the numbers.
 const W = 360;
 const H = 170;
@@ -36,5 +38,5 @@ export function drawModes(canvas, stats, color) {
 }
 
 export function modesText(title, stats, step) {
-  return `${title} at step ${step}: ${stats.covered} of 10 digits covered, entropy ${stats.entropy.toFixed(2)} nats (max 2.30)`;
+  return t('modes.text', { run: title, step, covered: stats.covered, entropy: stats.entropy.toFixed(2) });
 }

@@ -1,7 +1,8 @@
 // "Train D to optimality" (THEORY.md 7.1): the panel's form and charts. The experiment itself runs
 // in the chosen run's worker (it needs that run's generator); this module only sends the request
 // and draws what comes back.
-import { COLORS, line, logTicks, simpleChart } from './charts.js';
+import { COLORS, line, logTicks, managedChart } from './charts.js';
+import { t } from './i18n.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
@@ -23,19 +24,21 @@ export class OptimalityPanel {
 
   makeCharts() {
     if (this.charts) return;
-    const x = { label: 'discriminator / critic steps k' };
+    const x = () => ({ label: t('axis.k') });
     this.charts = {
-      est: simpleChart($('#chart-opt-est'), 'What D and the critic measure as they approach their optimum', [
-        line('JS_hat (discriminator)', COLORS.gan, 'js'),
-        line('log 2', COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
-        line('W_hat (critic)', COLORS.wgan, 'w'),
-      ], [{ scale: 'js', label: 'JS_hat (nats)' }, { scale: 'w', side: 1, label: 'W_hat', grid: { show: false } }],
-      { js: { range: [-0.05, 0.75] }, w: { auto: true } }, x),
-      grad: simpleChart($('#chart-opt-grad'), 'What the frozen generator would learn from: ‖∇G L_G‖ (log scale)', [
-        line('saturating: E log(1 − D(G(z)))', COLORS.gan, 'g', { width: 3 }),
-        line('non-saturating: −E log D(G(z))', COLORS.ns, 'g', { dash: [8, 4] }),
-        line('WGAN: −E f(G(z))', COLORS.wgan, 'g', { width: 3 }),
-      ], [{ scale: 'g', label: '‖∇G L_G‖ (log)', values: logTicks }], { g: { distr: 3, auto: true } }, x),
+      est: managedChart($('#chart-opt-est'), () => ({
+        name: 'optimality-estimates', title: t('chart.opt_est'),
+        series: [line(t('series.opt_js'), COLORS.gan, 'js'), line(t('sym.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
+          line(t('series.opt_w'), COLORS.wgan, 'w')],
+        axes: [{ scale: 'js', label: t('axis.js') }, { scale: 'w', side: 1, label: t('sym.w_axis'), grid: { show: false } }],
+        scales: { js: { range: [-0.05, 0.75] }, w: { auto: true } }, x: x(),
+      })),
+      grad: managedChart($('#chart-opt-grad'), () => ({
+        name: 'optimality-gradients', title: t('chart.opt_grad'),
+        series: [line(t('series.opt_sat'), COLORS.gan, 'g', { width: 3 }), line(t('series.opt_ns'), COLORS.ns, 'g', { dash: [8, 4] }),
+          line(t('series.opt_wgan'), COLORS.wgan, 'g', { width: 3 })],
+        axes: [{ scale: 'g', label: t('axis.opt_grad'), values: logTicks }], scales: { g: { distr: 3, auto: true } }, x: x(),
+      })),
     };
   }
 
@@ -71,7 +74,7 @@ export class OptimalityPanel {
   }
 
   run({ run = 'gan', steps = 2000, logEvery = 50, fromRun = true } = {}) {
-    if (this.current) return Promise.reject(new Error('An optimality experiment is already running; stop it first.'));
+    if (this.current) return Promise.reject(new Error(t('opt.busy')));
     if (!['gan', 'wgan'].includes(run)) return Promise.reject(new Error(`run=${JSON.stringify(run)}: use "gan" or "wgan"`));
     if (!(Number.isInteger(steps) && steps >= 1 && steps <= 20000)) {
       return Promise.reject(new Error(`k=${steps} is out of range; use a whole number from 1 to 20000`));
@@ -85,8 +88,20 @@ export class OptimalityPanel {
       $('#opt-start').disabled = true;
       $('#opt-cancel').disabled = false;
       $('#opt-summary').textContent = '';
-      $('#opt-msg').textContent = `Training D and the critic against the frozen ${run.toUpperCase()} generator…`;
+      this.summary = null;
+      $('#opt-msg').textContent = t('opt.running', { run: t(`run.${run}`) });
       this.sendTo(run, { type: 'optimality', reqId, steps, logEvery, fromRun });
+    });
+  }
+
+  showSummary() {
+    const s = this.summary;
+    if (!s) return;
+    $('#opt-summary').textContent = t('opt.summary', {
+      js0: s.js_hat_start.toFixed(3), js1: s.js_hat_end.toFixed(3), pct: (100 * s.js_hat_end_over_log2).toFixed(1),
+      drop: s.grad_saturating_drop.toFixed(0), ns0: s.grad_nonsaturating_start.toExponential(2),
+      ns1: s.grad_nonsaturating_end.toExponential(2), w0: s.grad_wgan_start.toExponential(2), w1: s.grad_wgan_end.toExponential(2),
+      wr: s.grad_wgan_max_over_min.toFixed(1),
     });
   }
 
@@ -100,26 +115,23 @@ export class OptimalityPanel {
     if (!c || c.runId !== runId || msg.reqId !== c.reqId) return;
     if (msg.type === 'opt-point') {
       c.points.push(msg.point);
-      $('#opt-msg').textContent = `k = ${msg.point.k} of ${msg.total}`;
+      $('#opt-msg').textContent = t('opt.progress', { k: msg.point.k, total: msg.total });
       this.draw(c.points);
     } else if (msg.type === 'opt-done') {
       this.current = null;
       $('#opt-start').disabled = false;
       $('#opt-cancel').disabled = true;
       if (msg.error) {
-        $('#opt-msg').textContent = `The experiment stopped: ${msg.error}`;
+        $('#opt-msg').textContent = t('opt.failed', { detail: msg.error });
         c.reject(new Error(msg.error));
         return;
       }
       const points = msg.points;
       this.draw(points);
       const s = OptimalityPanel.summarise(points);
-      $('#opt-msg').textContent = msg.cancelled ? `Stopped at k = ${s.steps}.` : `Done: k = ${s.steps}.`;
-      $('#opt-summary').textContent = `JS_hat ${s.js_hat_start.toFixed(3)} → ${s.js_hat_end.toFixed(3)} `
-        + `(${(100 * s.js_hat_end_over_log2).toFixed(1)}% of log 2). Saturating ‖∇G‖ fell ${s.grad_saturating_drop.toFixed(0)}×; `
-        + `−log D ‖∇G‖ ${s.grad_nonsaturating_start.toExponential(2)} → ${s.grad_nonsaturating_end.toExponential(2)}; `
-        + `WGAN ‖∇G‖ ${s.grad_wgan_start.toExponential(2)} → ${s.grad_wgan_end.toExponential(2)} `
-        + `(max/min ${s.grad_wgan_max_over_min.toFixed(1)}×).`;
+      $('#opt-msg').textContent = msg.cancelled ? t('opt.stopped', { k: s.steps }) : t('opt.done', { k: s.steps });
+      this.summary = s;
+      this.showSummary();
       c.resolve({ run: runId, cancelled: !!msg.cancelled, points, summary: s });
     }
   }

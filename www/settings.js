@@ -1,22 +1,14 @@
-// The per-run settings form: one declarative table of fields. Values are checked in Rust
+// The per-run settings form, built from the state table. Values are checked in Rust
 // (RunConfig::set) when applied; a rejected value leaves the run as it was, with a message.
-const FIELDS = [
-  { k: 'gan_loss', label: 'Generator loss', only: 'gan',
-    options: [['nonsaturating', 'non-saturating (−log D)'], ['saturating', 'saturating (minimax)']] },
-  { k: 'net', label: 'Network', options: [['small', 'small (fast)'], ['reference', 'reference (PyTorch-GAN)']] },
-  { k: 'optimizer', label: 'Optimizer', options: [['adam', 'Adam'], ['rmsprop', 'RMSProp']] },
-  { k: 'lr_d', label: 'D / critic learning rate' },
-  { k: 'lr_g', label: 'G learning rate' },
-  { k: 'batch', label: 'Batch size' },
-  { k: 'latent', label: 'Latent size' },
-  { k: 'n_critic', label: 'n_critic (D steps per G step)' },
-  { k: 'clip', label: 'Weight clip c', only: 'wgan' },
-  { k: 'beta1', label: 'Adam β1' },
-  { k: 'beta2', label: 'Adam β2' },
-  { k: 'seed', label: 'Seed' },
-];
+// Labels are i18n keys (set.<key>, set.<key>.<value>); the fields and their order come from the
+// state table's RUN_KEYS.
+import { runKeysFor } from './state.js';
 
-const fieldsFor = (id) => FIELDS.filter((f) => !f.only || f.only === id);
+const OPTION_KEYS = { optimizer: (v) => `sym.${v}` };
+const fieldsFor = (id) => runKeysFor(id).map((s) => ({
+  k: s.key,
+  options: s.type === 'enum' ? s.values.map((v) => [v, (OPTION_KEYS[s.key] || ((x) => `set.${s.key}.${x}`))(v)]) : null,
+}));
 
 export function settingsForm(id, onApply) {
   const form = document.createElement('form');
@@ -24,11 +16,17 @@ export function settingsForm(id, onApply) {
   form.id = `settings-${id}`;
   for (const f of fieldsFor(id)) {
     const label = document.createElement('label');
-    label.textContent = f.label;
+    const span = document.createElement('span');
+    span.dataset.i18n = `set.${f.k}`;
+    label.append(span);
     let input;
     if (f.options) {
       input = document.createElement('select');
-      for (const [value, text] of f.options) input.append(new Option(text, value));
+      for (const [value, key] of f.options) {
+        const o = new Option('', value);
+        o.dataset.i18n = key;
+        input.append(o);
+      }
     } else {
       input = document.createElement('input');
       input.type = 'text';
@@ -41,7 +39,7 @@ export function settingsForm(id, onApply) {
   }
   const apply = document.createElement('button');
   apply.type = 'submit';
-  apply.textContent = 'Apply (resets this run)';
+  apply.dataset.i18n = 'set.apply';
   form.append(apply);
   form.onsubmit = (ev) => {
     ev.preventDefault();

@@ -1,13 +1,38 @@
 // One training run per worker, off the main thread. It owns the wasm module and the Burn device,
 // trains in short slices, reads back only at logged steps, and posts plain numbers to the page.
-import init, { chooseBackend, createRun } from './pkg/earthmover.js';
+// Errors go out as codes with a technical detail; the page words them in the reader's language.
+import init, { chooseBackend, createRun, presetSettings } from './pkg/earthmover.js';
 
+// WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
+// wgpu asks the adapter for its device through the page's JS, so wrapping requestDevice lets us
+// watch device.lost. The devices are also kept on self for the end-to-end test.
+const gpuDevices = [];
+self.__earthmoverGpuDevices = gpuDevices;
+let deviceLost = false;
+if (self.GPUAdapter && GPUAdapter.prototype.requestDevice) {
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function wrapped(...args) {
+    const device = await requestDevice.apply(this, args);
+    gpuDevices.push(device);
+    device.lost.then((info) => {
+      if (deviceLost) return;
+      deviceLost = true;
+      playing = false;
+      post({ type: 'device-lost', reason: info.reason || 'unknown', message: info.message || '' });
+    });
+    return device;
+  };
+}
+
+let wasm = null;         // the module's exports (for its memory size)
 let run = null;          // the wasm Run
 let cfg = null;          // {objective, preset, settings, backend} of the current run
 let backendKind = 'cpu';
 let playing = false;
 let looping = false;
+let diverged = false;    // a loss or the samples stopped being finite: no more training
 let lastSamples = 0;
+let lastCheckpoint = 0;
 let rate = { t: 0, step: 0, value: 0 };
 let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
 let lastModes = 0;
@@ -16,6 +41,8 @@ let experiment = null;   // {reqId, cancelled} while "train D to optimality" run
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
 const message = (e) => (e && e.message) || String(e);
+// An error with a code the page translates, and the technical detail (kept as is).
+const coded = (code, detail, extra = {}) => Object.assign(new Error(detail), { code, ...extra });
 
 async function detectBackend(requested) {
   const hasWebgpu = typeof navigator !== 'undefined' && !!navigator.gpu;
@@ -33,41 +60,78 @@ async function detectBackend(requested) {
     info.description || '', fallback);
 }
 
-async function loadData(url) {
+async function download(url, what) {
   let res;
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new Error(`Could not download the MNIST data (${url}): ${message(e)}. Check that the page's server is still running.`);
+    throw coded(`${what}-fetch`, message(e), { url });
   }
-  if (!res.ok) {
-    throw new Error(`Could not download the MNIST data (${url}): HTTP ${res.status}. Rebuild with ./build.sh or check the server.`);
-  }
+  if (!res.ok) throw coded(`${what}-http`, `HTTP ${res.status}`, { url, status: res.status });
   return new Uint8Array(await res.arrayBuffer());
 }
 
 let data = null;
 
 async function build(c) {
-  const r = await createRun(c.objective, c.preset, c.settings, data, backendKind);
-  if (classifier) r.loadClassifier(classifier);
+  let r;
+  try {
+    r = await createRun(c.objective, c.preset, c.settings, data, backendKind);
+  } catch (e) {
+    const m = message(e);
+    const corrupt = 'The MNIST data file is unusable: ';
+    if (m.startsWith(corrupt)) throw coded('data-corrupt', m.slice(corrupt.length).replace(/\.$/, ''));
+    throw e;
+  }
+  if (classifier) {
+    try {
+      r.loadClassifier(classifier);
+    } catch (e) {
+      classifier = null;
+      post({ type: 'error', code: 'classifier', detail: message(e) });
+    }
+  }
   const point = await r.measure();
   const floor = await r.emdFloor();
   return { r, point, floor };
 }
 
+function stopDiverged(e) {
+  playing = false;
+  diverged = true;
+  post({ type: 'diverged', step: run.step, detail: message(e) });
+}
+
 async function postSamples() {
-  const pixels = await run.samples();
+  let pixels;
+  try {
+    pixels = await run.samples();
+  } catch (e) {
+    if (deviceLost) return false;
+    stopDiverged(e);
+    return false;
+  }
   lastSamples = performance.now();
   post({ type: 'samples', step: run.step, pixels }, [pixels.buffer]);
+  return true;
 }
 
 // The mode-collapse meter: classify 1,000 generated digits (a fixed noise batch).
 async function postModes() {
   lastModes = performance.now();
-  if (!classifier) return;
+  if (!classifier || diverged) return;
   const stats = await run.modeStats();
   post({ type: 'modes', step: run.step, stats });
+}
+
+// The run's state for the page to keep: on WebGPU at most every 2 s (and when asked), so that a
+// lost device costs at most the steps since then.
+async function postCheckpoint(force = false) {
+  if (!force && (backendKind !== 'webgpu' || performance.now() - lastCheckpoint < 2000)) return;
+  if (deviceLost || diverged) return;
+  lastCheckpoint = performance.now();
+  const bytes = await run.checkpoint();
+  post({ type: 'checkpoint', step: run.step, bytes }, [bytes.buffer]);
 }
 
 function postStatus() {
@@ -77,20 +141,23 @@ function postStatus() {
     if (!playing) rate.value = 0;
     rate = { t: now, step: run.step, value: rate.value };
   }
-  post({ type: 'status', step: run.step, playing, stepsPerSec: rate.value });
+  post({ type: 'status', step: run.step, playing, stepsPerSec: rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0 });
 }
 
-// Train one step; measure when the step lands on a log boundary. A non-finite loss pauses.
+// Train one step; measure when the step lands on a log boundary. A non-finite loss stops the run.
 async function oneStep() {
+  if (diverged || deviceLost) return false;
   run.train(1);
   if (run.step % run.logEvery === 0) {
+    let point;
     try {
-      post({ type: 'point', point: await run.measure() });
+      point = await run.measure();
     } catch (e) {
-      playing = false;
-      post({ type: 'error', fatal: false, message: `${message(e)}. The run is paused; lower the learning rate in the settings (this resets the run).` });
+      if (!deviceLost) stopDiverged(e);
       return false;
     }
+    post({ type: 'point', point });
+    await postCheckpoint();
   }
   return true;
 }
@@ -105,14 +172,14 @@ async function loop() {
       while (playing && performance.now() - t0 < 30) {
         if (!(await oneStep())) break;
       }
-      if (performance.now() - lastSamples > 400) await postSamples();
-      if (performance.now() - lastModes > 5000) await postModes();
+      if (playing && performance.now() - lastSamples > 400) await postSamples();
+      if (playing && performance.now() - lastModes > 5000) await postModes();
       postStatus();
       await yieldToEvents();
     }
   } catch (e) {
     playing = false;
-    post({ type: 'error', fatal: false, message: `Training stopped: ${message(e)}` });
+    if (!deviceLost) post({ type: 'error', code: 'training', detail: message(e) });
   } finally {
     looping = false;
     postStatus();
@@ -120,17 +187,28 @@ async function loop() {
   }
 }
 
+async function readySettled(extra = {}) {
+  await postSamples();
+  await postModes();
+  postStatus();
+  return extra;
+}
+
 async function handle(msg) {
   switch (msg.type) {
     case 'init': {
-      await init();
-      const choice = await detectBackend(msg.backend);
-      data = await loadData(msg.dataUrl);
       try {
-        classifier = await loadData(msg.classifierUrl);
+        wasm = await init();
+      } catch (e) {
+        throw coded('wasm', message(e), { fatal: true });
+      }
+      const choice = await detectBackend(msg.backend);
+      data = await download(msg.dataUrl, 'data');
+      try {
+        classifier = await download(msg.classifierUrl, 'classifier');
       } catch (e) {
         classifier = null;
-        post({ type: 'error', fatal: false, message: `The mode-collapse meter is off: ${message(e).replace('the MNIST data', 'the digit classifier')}` });
+        post({ type: 'error', code: 'classifier', detail: `${message(e)} (${msg.classifierUrl})` });
       }
       cfg = msg;
       backendKind = choice.backend;
@@ -138,44 +216,58 @@ async function handle(msg) {
       try {
         built = await build(cfg);
       } catch (e) {
-        if (backendKind !== 'webgpu') throw e;
+        if (backendKind !== 'webgpu' || e.code) throw e;
         // WebGPU failed to start or to run: train on the CPU and say why.
         backendKind = 'cpu';
-        choice.backend = 'cpu';
-        choice.label = 'CPU';
-        choice.reason = `WebGPU failed (${message(e)}); using the CPU`;
+        Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed', reason: `WebGPU failed (${message(e)}); using the CPU`,
+          detail: message(e) });
         built = await build(cfg);
       }
       run = built.r;
-      if (classifier) {
+      // Continuing a run from elsewhere (a lost GPU device, a backend switch).
+      let restored = null;
+      if (msg.checkpoint) {
         try {
-          run.loadClassifier(classifier);
+          run.restore(new Uint8Array(msg.checkpoint));
+          restored = { step: run.step, point: await run.measure() };
         } catch (e) {
-          classifier = null;
-          post({ type: 'error', fatal: false, message: `The mode-collapse meter is off: ${message(e)}. Rebuild with ./build.sh.` });
+          restored = { error: message(e) };
         }
       }
-      post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery,
-        floor: built.floor, point: built.point, settings: run.settings() });
-      await postSamples();
-      await postModes();
-      postStatus();
+      post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
+        point: restored && restored.point ? restored.point : built.point, restored,
+        settings: run.settings(), defaults: presetSettings(cfg.objective, cfg.preset) });
+      await readySettled();
+      await postCheckpoint(true);
       break;
     }
     case 'play':
+      if (diverged || deviceLost) break;
       playing = true;
       loop();
       break;
     case 'step': {
-      if (playing) break;
-      while (looping) await yieldToEvents();
-      for (let i = 0; i < msg.n; i++) {
-        if (!(await oneStep())) break;
+      if (!playing) {
+        while (looping) await yieldToEvents();
+        for (let i = 0; i < msg.n; i++) {
+          if (!(await oneStep())) break;
+        }
+        if (!diverged && !deviceLost) {
+          await postSamples();
+          await postModes();
+          await postCheckpoint(backendKind === 'webgpu');
+        }
+        postStatus();
       }
-      await postSamples();
-      await postModes();
-      postStatus();
       post({ type: 'stepped', reqId: msg.reqId, step: run.step });
+      break;
+    }
+    case 'checkpoint': {
+      // For a backend switch: stop, and hand over the state.
+      playing = false;
+      while (looping) await yieldToEvents();
+      const bytes = await run.checkpoint();
+      post({ type: 'checkpoint', reqId: msg.reqId, step: run.step, bytes }, [bytes.buffer]);
       break;
     }
     case 'reset': {
@@ -187,19 +279,19 @@ async function handle(msg) {
       try {
         built = await build(next);
       } catch (e) {
-        post({ type: 'error', fatal: false, message: `Settings not applied: ${message(e)}. The run continues unchanged.` });
-        playing = wasPlaying;
+        post({ type: 'error', code: 'not-applied', detail: message(e) });
+        playing = wasPlaying && !diverged;
         if (playing) loop();
         break;
       }
       run.free();
       run = built.r;
       cfg = next;
+      diverged = false;
       post({ type: 'reset', label: run.label, logEvery: run.logEvery, floor: built.floor, point: built.point,
-        settings: run.settings(), reason: msg.reason || '' });
-      await postSamples();
-      await postModes();
-      postStatus();
+        settings: run.settings(), defaults: presetSettings(cfg.objective, cfg.preset), reason: msg.reason || '' });
+      await readySettled();
+      await postCheckpoint(true);
       playing = wasPlaying;
       if (playing) loop();
       break;
@@ -210,7 +302,7 @@ async function handle(msg) {
         cfg = { ...cfg, settings: [...cfg.settings.filter(([k]) => k !== 'gan_loss'), ['gan_loss', msg.value]] };
         post({ type: 'gan_loss', value: msg.value, step: run.step, label: run.label, settings: run.settings() });
       } catch (e) {
-        post({ type: 'error', fatal: false, message: message(e) });
+        post({ type: 'error', code: 'generic', detail: message(e) });
       }
       break;
     }
@@ -268,6 +360,7 @@ self.onmessage = (ev) => {
     return;
   }
   queue = queue.then(() => handle(msg)).catch((e) => {
-    post({ type: 'error', fatal: !run, message: message(e) });
+    if (deviceLost) return;
+    post({ type: 'error', code: e.code || 'generic', detail: message(e), url: e.url, status: e.status, fatal: !run || !!e.fatal });
   });
 };

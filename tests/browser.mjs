@@ -1,0 +1,50 @@
+// Shared by the end-to-end tests: a static server for the built page, headless Chromium (the
+// system's /usr/bin/chromium through playwright-core) and a page that records console errors,
+// failed responses and every request that tries to leave the origin.
+import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
+
+export async function startBrowser(serverOptions = {}) {
+  const { server, url: base } = await startServer(0, '127.0.0.1', serverOptions);
+  // playwright-core gives every launch a fresh, empty user-data-dir of its own.
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return { server, base, browser };
+}
+
+export async function openPage(browser, base, query, routes = {}, { locale = 'en-US', viewport = { width: 1280, height: 900 }, init } = {}) {
+  const context = await browser.newContext({ viewport, locale, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = { console: [], offOrigin: [], failed: [] };
+  page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
+  page.on('pageerror', (e) => problems.console.push(String(e)));
+  const origin = new URL(base).origin;
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (!url.startsWith(`${origin}/`) && !url.startsWith('blob:') && !url.startsWith('data:')) {
+      problems.offOrigin.push(url);
+      return route.abort();
+    }
+    for (const [suffix, fulfil] of Object.entries(routes)) if (url.split('?')[0].endsWith(suffix)) return route.fulfill(fulfil);
+    return route.continue();
+  });
+  if (init) await page.addInitScript(init);
+  await page.goto(`${base}${query}`);
+  return { page, context, problems };
+}
+
+export const waitReady = (page, timeout = 120_000) => page.waitForFunction(
+  () => window.earthmover && window.earthmover.ready.then(() => true), null, { timeout });
+
+// Fraction of pixels in a canvas that are not (near) the background colour.
+export const inkFraction = (page, selector) => page.evaluate((sel) => {
+  const c = document.querySelector(sel);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const bg = [d[0], d[1], d[2]];
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 30) n++;
+  return n / (d.length / 4);
+}, selector);

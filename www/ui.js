@@ -1,0 +1,90 @@
+// Page-level controls that are not about training: the share (lesson link) dialog, the help
+// overlay, keyboard shortcuts, presenter mode and the language buttons. `page` is the small
+// interface app.js hands over: {state, setState(patch), play/pause/step/reset, showPanel, ...}.
+import { t } from './i18n.js';
+import { CONTROLS, PANELS, serializeState } from './state.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+// The link that reproduces `state` (with `hide` for a lesson link) from this page's address.
+export function linkFor(state) {
+  return `${location.origin}${location.pathname}${serializeState(state)}`;
+}
+
+export function setupUi(page) {
+  // ---- share dialog ----
+  const dialog = $('#share');
+  const hideBox = $('#share-hide');
+  for (const c of CONTROLS) {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = c;
+    box.onchange = () => fillShare();
+    const span = document.createElement('span');
+    span.dataset.i18n = `control.${c}`;
+    label.append(box, span);
+    hideBox.append(label);
+  }
+  const shareState = () => ({ ...page.state, hide: [...hideBox.querySelectorAll('input:checked')].map((b) => b.value) });
+  function fillShare() {
+    const s = shareState();
+    $('#share-url').value = linkFor(s);
+    const q = serializeState(s).slice(1);
+    $('#share-sets').textContent = q ? q.split('&').map(decodeURIComponent).join(' · ') : t('share.defaults');
+  }
+  $('#share-btn').onclick = () => {
+    for (const b of hideBox.querySelectorAll('input')) b.checked = page.state.hide.includes(b.value);
+    $('#share-status').textContent = '';
+    fillShare();
+    dialog.showModal();
+    $('#share-url').select();
+  };
+  $('#share-copy').onclick = async () => {
+    const url = $('#share-url').value;
+    try {
+      await navigator.clipboard.writeText(url);
+      $('#share-status').textContent = t('share.copied');
+    } catch (_) {
+      $('#share-url').select();
+      $('#share-status').textContent = t('share.copy_failed');
+    }
+  };
+  $('#share-close').onclick = () => dialog.close();
+
+  // ---- help overlay ----
+  const help = $('#help');
+  const showHelp = () => { if (!help.open) help.showModal(); };
+  $('#help-btn').onclick = showHelp;
+  $('#help-close').onclick = () => help.close();
+
+  // ---- presenter mode and language ----
+  $('#presenter-btn').onclick = () => page.setPresenter(!page.state.presenter);
+  document.querySelectorAll('.lang-btn').forEach((b) => { b.onclick = () => page.setLanguage(b.dataset.lang); });
+
+  // ---- keyboard shortcuts (none while typing, none for a control a lesson link hides) ----
+  const hidden = (c) => page.state.hide.includes(c);
+  document.addEventListener('keydown', (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+    const el = ev.target;
+    if (el && (el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName))) return;
+    if (document.querySelector('dialog[open]') && ev.key !== 'Escape') return;
+    const k = ev.key;
+    let done = true;
+    if (k === ' ' && !hidden('play')) page.togglePlay();
+    else if ((k === 's' || k === 'S') && !hidden('step')) page.step();
+    else if ((k === 'r' || k === 'R') && !hidden('reset')) page.reset();
+    else if (/^[1-4]$/.test(k) && !hidden('tabs')) page.showPanel(PANELS[Number(k) - 1]);
+    else if (k === 'f' || k === 'F') toggleFullscreen();
+    else if ((k === 'p' || k === 'P') && !hidden('presenter')) page.setPresenter(!page.state.presenter);
+    else if ((k === 'l' || k === 'L') && !hidden('language')) page.setLanguage(page.language() === 'zh' ? 'en' : 'zh');
+    else if (k === '?' || k === 'h' || k === 'H') showHelp();
+    else done = false;
+    if (done) ev.preventDefault();
+  });
+}
+
+function toggleFullscreen() {
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+}
