@@ -4,6 +4,7 @@
 #   ./build.sh serve    build, then serve the page on http://127.0.0.1:${PORT:-8080}/
 #   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium, end-to-end
 #   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium
+#   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
 #   ./build.sh setup    only install the tools
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -88,5 +89,6 @@ case "${1:-build}" in
   serve) setup; build; serve ;;
   test) setup; run_tests ;;
   bench) setup; build; cargo run --release --bin bench; node scripts/bench.mjs ;;
-  *) echo "usage: $0 [build|serve|test|bench|setup]" >&2; exit 2 ;;
+  soak) setup; build; node scripts/soak.mjs ;;
+  *) echo "usage: $0 [build|serve|test|bench|soak|setup]" >&2; exit 2 ;;
 esac

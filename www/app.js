@@ -4,9 +4,11 @@ import { Charts, COLORS, look, onExport, rebuildCharts } from './charts.js';
 import { buildRun, canvasBlob, download, gridCanvas, parseRun } from './exporter.js';
 import { detectLang, lang, noticeText, onLangChange, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
-import { drawModes, modesText } from './modes.js';
+import { drawModes } from './modes.js';
 import { OptimalityPanel } from './optimality.js';
-import { fillForm, readForm, settingsForm } from './settings.js';
+import { buildCard, drawGrid, renderCard } from './card.js';
+import { fatal, notice, rewordNotices } from './notices.js';
+import { fillForm, readForm } from './settings.js';
 import { PANELS, RUNS as IDS, overrides, parseState, serializeState } from './state.js';
 import { linkFor, setupUi } from './ui.js';
 
@@ -21,29 +23,6 @@ const state = parsed.state;
 // An old-style #panel fragment still opens that panel.
 if (PANELS.includes(location.hash.slice(1)) && !new URLSearchParams(location.search).has('panel')) state.panel = location.hash.slice(1);
 setLang(state.lang || detectLang(navigator.languages || [navigator.language]));
-
-// ---- notices: kept as functions so a language switch rewords them ----
-const notices = [];
-function notice(text, kind = 'warn') {
-  const p = document.createElement('p');
-  p.className = `notice ${kind}`;
-  const span = document.createElement('span');
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.textContent = '×';
-  close.onclick = () => { p.remove(); notices.splice(notices.indexOf(entry), 1); };
-  const entry = { span, close, text: typeof text === 'function' ? text : () => text };
-  notices.push(entry);
-  span.textContent = entry.text();
-  close.setAttribute('aria-label', t('notice.dismiss'));
-  p.append(span, close);
-  $('#notices').append(p);
-}
-function fatal(text) {
-  const el = $('#fatal');
-  el.textContent = text;
-  el.hidden = false;
-}
 
 if (typeof WebAssembly !== 'object' || typeof Worker !== 'function') {
   fatal(t('err.no_wasm'));
@@ -68,50 +47,6 @@ const redraw = () => charts.update({ gan: view('gan').history, wgan: view('wgan'
   view('gan').floor ?? view('wgan').floor);
 onExport((name, blob) => download(`earthmover-${name}`, blob));
 
-function fmt(v, digits = 4) {
-  if (v == null || Number.isNaN(v)) return '–';
-  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(2);
-  return v.toFixed(digits);
-}
-
-function card(id) {
-  const el = $(`#run-${id}`);
-  el.innerHTML = `
-    <h2><span class="swatch"></span><span data-i18n="run.${id}"></span> <small class="label"></small></h2>
-    <div class="controls">
-      <button type="button" class="play" data-control="play"></button>
-      <button type="button" class="step" data-control="step"></button>
-      <button type="button" class="reset" data-control="reset"></button>
-    </div>
-    <dl class="stats">
-      <div><dt data-i18n="stat.step"></dt><dd class="v-step">0</dd></div>
-      <div><dt data-i18n="stat.rate"></dt><dd class="v-rate">–</dd></div>
-      <div><dt data-i18n="${id === 'gan' ? 'sym.js_hat' : 'sym.w_hat'}"></dt><dd class="v-est">–</dd></div>
-      <div><dt data-i18n="sym.emd"></dt><dd class="v-emd">–</dd></div>
-      <div><dt data-i18n="sym.grad_g"></dt><dd class="v-gn">–</dd></div>
-    </dl>
-    ${id === 'gan' ? `<div class="toggle" role="group" data-control="loss" data-i18n-attr="aria-label:loss.aria">
-      <span data-i18n="loss.label"></span>
-      <button type="button" class="loss-btn" data-loss="saturating" aria-pressed="false" data-i18n="loss.saturating"></button>
-      <button type="button" class="loss-btn" data-loss="nonsaturating" aria-pressed="true" data-i18n="sym.nonsaturating"></button>
-    </div>` : ''}
-    <canvas class="grid" width="224" height="224" role="img"></canvas>
-    <p class="grid-tools" data-control="export"><button type="button" class="grid-png" data-i18n="grid.png"></button></p>
-    <p class="run-msg" role="status" aria-live="polite"></p>
-    <details class="settings" data-control="settings"><summary data-i18n="card.settings"></summary></details>`;
-  $('.swatch', el).style.background = COLORS[id];
-  $('.settings', el).append(settingsForm(id, (settings) => reset(id, settings, 'settings')));
-  $('.play', el).onclick = () => (runs[id].playing ? pause(id) : play(id));
-  $('.step', el).onclick = () => step(id, 1);
-  $('.reset', el).onclick = () => reset(id, undefined, 'reset');
-  $('.grid-png', el).onclick = () => {
-    const s = view(id).samples;
-    if (s) canvasBlob(gridCanvas(s, 2)).then((b) => download(`earthmover-${id}-samples-step${view(id).step}.png`, b));
-  };
-  el.querySelectorAll('.loss-btn').forEach((b) => { b.onclick = () => setGanLoss(b.dataset.loss); });
-  return el;
-}
-
 // A run's message line: a function, so that it can be reworded in another language.
 function say(id, text) {
   runs[id].msg = text ? (typeof text === 'function' ? text : () => text) : null;
@@ -119,56 +54,12 @@ function say(id, text) {
 }
 
 function render(id) {
-  const r = runs[id];
-  const v = view(id);
-  const el = r.el;
-  const name = t(`run.${id}`);
-  const last = v.history[v.history.length - 1] || {};
-  const label = replay ? t('card.recorded') : v.label;
-  $('.label', el).textContent = label ? `· ${label}` : '';
-  $('.v-step', el).textContent = v.step;
-  $('.v-rate', el).textContent = !replay && r.playing ? r.stepsPerSec.toFixed(1) : '–';
-  $('.v-est', el).textContent = fmt(id === 'gan' ? last.js_hat : last.w_hat);
-  $('.v-emd', el).textContent = fmt(last.emd, 3);
-  $('.v-gn', el).textContent = fmt(last.grad_norm_g, 3);
-  const live = r.ready && !replay;
-  const play = $('.play', el);
-  play.textContent = r.playing ? t('card.pause') : t('card.play');
-  play.setAttribute('aria-label', t(r.playing ? 'card.pause_aria' : 'card.play_aria', { run: name }));
-  play.disabled = !live || !!r.diverged;
-  const stepBtn = $('.step', el);
-  stepBtn.textContent = t('card.step');
-  stepBtn.setAttribute('aria-label', t('card.step_aria', { run: name }));
-  stepBtn.disabled = !live || r.playing || !!r.diverged;
-  const resetBtn = $('.reset', el);
-  resetBtn.textContent = t('card.reset');
-  resetBtn.setAttribute('aria-label', t('card.reset_aria', { run: name }));
-  resetBtn.disabled = !live;
-  $('.settings-form button[type=submit]', el).disabled = !live;
-  $('.grid', el).setAttribute('aria-label', t('grid.aria', { run: name }));
-  $('.grid-png', el).setAttribute('aria-label', t('grid.png_aria', { run: name }));
-  $('.grid-png', el).disabled = !v.samples;
-  el.querySelectorAll('.loss-btn').forEach((b) => {
-    b.setAttribute('aria-pressed', String(b.dataset.loss === r.ganLoss));
-    b.disabled = !live || !!r.diverged;
-  });
-  const fmtRho = (x) => (x == null || Number.isNaN(x) ? '–' : x.toFixed(2));
-  $(`#rho-${id}-est`).textContent = fmtRho(last.rho_est);
-  $(`#rho-${id}-probe`).textContent = fmtRho(last.rho_probe);
-  $(`#modes-${id}`).setAttribute('aria-label', t('modes.aria', { run: name }));
-  $(`#modes-${id}-text`).textContent = v.modes ? modesText(name, v.modes, v.modes.step) : t('modes.empty', { run: name });
-}
-
-function drawGrid(id, pixels) {
-  const canvas = $('.grid', runs[id].el);
-  const ctx = canvas.getContext('2d');
-  if (!pixels) { ctx.clearRect(0, 0, 224, 224); return; }
-  ctx.drawImage(gridCanvas(pixels, 1), 0, 0);
+  renderCard(runs[id], view(id), !!replay);
 }
 
 function drawView(id) {
   const v = view(id);
-  drawGrid(id, v.samples);
+  drawGrid(runs[id].el, v.samples);
   if (v.modes) drawModes($(`#modes-${id}`), v.modes, COLORS[id]);
   else $(`#modes-${id}`).getContext('2d').clearRect(0, 0, 360, 170);
 }
@@ -227,6 +118,7 @@ function onMessage(id, msg) {
       const restart = r.restart;
       r.restart = null;
       Object.assign(r, { ready: true, backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point.step, diverged: null });
+      if (restart && restart.lost) r.backend = { ...msg.backend, code: 'device-lost' };
       adopt(id, msg);
       if (restart && msg.restored && !msg.restored.error) {
         r.history = r.history.filter((p) => p.step < msg.point.step);
@@ -288,7 +180,7 @@ function onMessage(id, msg) {
       break;
     case 'samples':
       r.samples = msg.pixels;
-      if (!replay) drawGrid(id, msg.pixels);
+      if (!replay) drawGrid(r.el, msg.pixels);
       break;
     case 'status':
       Object.assign(r, { step: msg.step, playing: msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes });
@@ -314,7 +206,7 @@ function onMessage(id, msg) {
       break;
     case 'device-lost':
       r.playing = false;
-      restartRun(id, { backend: 'cpu', lost: msg });
+      restartRun(id, { lost: msg });
       break;
     case 'error': {
       const text = () => errorText(id, msg);
@@ -347,7 +239,7 @@ const reasonText = (reason) => {
   return reason;
 };
 
-function startWorker(id, checkpoint) {
+function startWorker(id, checkpoint, backend = state.backend) {
   const r = runs[id];
   let worker;
   try {
@@ -361,13 +253,23 @@ function startWorker(id, checkpoint) {
   worker.onerror = (ev) => onMessage(id, { type: 'error', fatal: !r.ready, code: 'worker',
     detail: t('err.worker_load', { detail: ev.message || 'script error' }) });
   const settings = r.settings || Object.entries(state.runs[id]).map(([k, v]) => [k, String(v)]);
-  worker.postMessage({ type: 'init', objective: id, preset: state.preset, settings, backend: state.backend, dataUrl: DATA_URL,
-    classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null }, checkpoint ? [checkpoint.bytes] : []);
+  worker.postMessage({ type: 'init', objective: id, preset: state.preset, settings, backend, dataUrl: DATA_URL,
+    classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null }, checkpoint ? [checkpoint.bytes.buffer] : []);
 }
 
 function start(id) {
   const r = {
-    id, el: card(id), history: [], step: 0, playing: false, stepsPerSec: 0, ready: false, samples: null,
+    id, el: buildCard(id, {
+      play: () => (runs[id].playing ? pause(id) : play(id)),
+      step: () => step(id, 1),
+      reset: () => reset(id, undefined, 'reset'),
+      apply: (settings) => reset(id, settings, 'settings'),
+      gridPng: () => {
+        const v = view(id);
+        if (v.samples) canvasBlob(gridCanvas(v.samples, 2)).then((b) => download(`earthmover-${id}-samples-step${v.step}.png`, b));
+      },
+      ganLoss: (loss) => setGanLoss(loss),
+    }), history: [], step: 0, playing: false, stepsPerSec: 0, ready: false, samples: null,
     modes: null, switches: [], ganLoss: null, settings: null, defaults: null, checkpoint: null, diverged: null,
     waiters: { step: new Map(), reset: [], pause: [], modes: new Map(), ganLoss: [], checkpoint: new Map() }, reqId: 0,
   };
@@ -395,7 +297,7 @@ async function restartRun(id, { lost = null } = {}) {
   Object.assign(r, { ready: false, playing: false, restart: { wasPlaying, lost }, checkpoint: null });
   if (cp) r.history = r.history.filter((p) => p.step <= cp.step);
   render(id);
-  startWorker(id, cp);
+  startWorker(id, cp, lost ? 'cpu' : state.backend);
 }
 
 const targets = (id) => (id == null ? IDS : [id]);
@@ -565,7 +467,7 @@ function setLanguage(l) {
 }
 onLangChange((l) => {
   document.querySelectorAll('.lang-btn').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === l)));
-  for (const n of notices) { n.span.textContent = n.text(); n.close.setAttribute('aria-label', t('notice.dismiss')); }
+  rewordNotices();
   rebuildCharts();
   optimality.showSummary();
   if (runs.gan) {

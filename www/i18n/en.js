@@ -67,6 +67,9 @@ export default {
   'grid.png_aria': 'Download the {run} sample grid as PNG',
   'card.loading': 'Loading the model and the data…',
   'card.settings': 'Settings',
+  'sym.label_gan_ns': 'GAN (−log D)',
+  'label.gan_sat': 'GAN (minimax)',
+  'label.wgan': 'WGAN (clip {clip})',
   'card.recorded': 'recorded',
 
   'set.gan_loss': 'Generator loss',

@@ -68,6 +68,9 @@ export default {
   'grid.png_aria': '把 {run} 的样本网格下载为 PNG',
   'card.loading': '正在载入模型和数据…',
   'card.settings': '设置',
+  'sym.label_gan_ns': 'GAN (−log D)',
+  'label.gan_sat': 'GAN（极小极大）',
+  'label.wgan': 'WGAN（权重裁剪 {clip}）',
   'card.recorded': '记录回放',
 
   'set.gan_loss': '生成器损失',

@@ -1,0 +1,64 @@
+// Soak test (`./build.sh soak`): both runs train at full speed on the CPU backend for
+// SOAK_MINUTES (30) in headless Chromium. Every SOAK_EVERY seconds (30) it forces a garbage
+// collection and samples the page's JS heap, its DOM node count and each worker's wasm memory.
+// It prints the growth from the end of the warm-up (SOAK_WARMUP minutes, 5) to the end, and fails
+// when the JS heap or a wasm memory grew by more than 10%.
+import { startBrowser, openPage, waitReady } from '../tests/browser.mjs';
+
+const minutes = Number(process.env.SOAK_MINUTES || 30);
+const warmup = Number(process.env.SOAK_WARMUP || Math.min(5, minutes / 3));
+const every = Number(process.env.SOAK_EVERY || 30);
+const LIMIT = 0.10;
+
+const { server, base, browser } = await startBrowser();
+const { page, context, problems } = await openPage(browser, base, '?backend=cpu&autoplay=1');
+await waitReady(page);
+const cdp = await context.newCDPSession(page);
+await cdp.send('Performance.enable');
+
+async function sample(t) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const snap = await page.evaluate(() => window.earthmover.snapshot());
+  return {
+    t, heapMB: usedSize / 2 ** 20, nodes: metrics.Nodes,
+    wasmMB: snap.runs.map((r) => r.wasmBytes / 2 ** 20), steps: snap.runs.map((r) => r.step),
+    points: snap.runs.map((r) => r.points), rate: snap.runs.map((r) => r.stepsPerSec), playing: snap.runs.map((r) => r.playing),
+  };
+}
+
+const fmt = (s) => `${(s.t / 60).toFixed(1).padStart(5)} min  heap ${s.heapMB.toFixed(2).padStart(7)} MB  nodes ${String(s.nodes).padStart(5)}  `
+  + `wasm ${s.wasmMB.map((m) => m.toFixed(1)).join(' / ')} MB  steps ${s.steps.join(' / ')}  points ${s.points.join(' / ')}  `
+  + `steps/s ${s.rate.map((r) => r.toFixed(1)).join(' / ')}`;
+
+console.log(`soak: ${minutes} min on the CPU backend, warm-up ${warmup} min, a sample every ${every} s`);
+const t0 = Date.now();
+const samples = [];
+for (;;) {
+  const t = (Date.now() - t0) / 1000;
+  const s = await sample(t);
+  samples.push(s);
+  console.log(fmt(s));
+  if (!s.playing.every(Boolean)) throw new Error(`a run stopped training: ${JSON.stringify(await page.evaluate(() => window.earthmover.snapshot().runs.map((r) => r.error || r.diverged)))}`);
+  if (t >= minutes * 60) break;
+  await new Promise((r) => setTimeout(r, Math.min(every * 1000, Math.max(0, minutes * 60 * 1000 - (Date.now() - t0)) + 50)));
+}
+
+const base0 = samples.find((s) => s.t >= warmup * 60) || samples[0];
+const last = samples[samples.length - 1];
+const growth = (a, b) => (b - a) / a;
+const heap = growth(base0.heapMB, last.heapMB);
+const wasm = base0.wasmMB.map((m, i) => growth(m, last.wasmMB[i]));
+console.log(`\nafter warm-up (${(base0.t / 60).toFixed(1)} min) to the end (${(last.t / 60).toFixed(1)} min):`);
+console.log(`  JS heap   ${base0.heapMB.toFixed(2)} -> ${last.heapMB.toFixed(2)} MB  (${(100 * heap).toFixed(1)}%)`);
+console.log(`  wasm GAN  ${base0.wasmMB[0].toFixed(1)} -> ${last.wasmMB[0].toFixed(1)} MB  (${(100 * wasm[0]).toFixed(1)}%)`);
+console.log(`  wasm WGAN ${base0.wasmMB[1].toFixed(1)} -> ${last.wasmMB[1].toFixed(1)} MB  (${(100 * wasm[1]).toFixed(1)}%)`);
+console.log(`  DOM nodes ${base0.nodes} -> ${last.nodes}; steps ${last.steps.join(' / ')}; logged points ${last.points.join(' / ')}`);
+const bad = [heap, ...wasm].some((g) => g > LIMIT) || problems.console.length || problems.offOrigin.length;
+if (problems.console.length) console.log('console errors:', problems.console);
+await context.close();
+await browser.close();
+server.close();
+console.log(bad ? `FAIL: growth above ${100 * LIMIT}% or errors` : `PASS: growth within ${100 * LIMIT}%`);
+process.exit(bad ? 1 : 0);

@@ -1,0 +1,35 @@
+// Notices above the panels and the fatal banner. A notice is kept as a function so that a language
+// switch rewords it.
+import { t } from './i18n.js';
+
+const $ = (sel) => document.querySelector(sel);
+const notices = [];
+
+export function notice(text, kind = 'warn') {
+  const p = document.createElement('p');
+  p.className = `notice ${kind}`;
+  const span = document.createElement('span');
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = '×';
+  const entry = { span, close, text: typeof text === 'function' ? text : () => text };
+  close.onclick = () => { p.remove(); notices.splice(notices.indexOf(entry), 1); };
+  notices.push(entry);
+  span.textContent = entry.text();
+  close.setAttribute('aria-label', t('notice.dismiss'));
+  p.append(span, close);
+  $('#notices').append(p);
+}
+
+export function rewordNotices() {
+  for (const n of notices) {
+    n.span.textContent = n.text();
+    n.close.setAttribute('aria-label', t('notice.dismiss'));
+  }
+}
+
+export function fatal(text) {
+  const el = $('#fatal');
+  el.textContent = text;
+  el.hidden = false;
+}
