@@ -385,8 +385,8 @@ mod tests {
     /// `set`; both must agree, or a link the page accepts could be refused here (or vice versa).
     #[test]
     fn the_pages_state_table_has_the_same_bounds() {
-        let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/state.js"))
-            .unwrap();
+        let js =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/state.js")).unwrap();
         let field = |line: &str, name: &str| -> Option<String> {
             let at = line.find(&format!("{name}: "))? + name.len() + 2;
             let rest = &line[at..];
@@ -411,12 +411,21 @@ mod tests {
             } else {
                 let (lo, hi) = (field(line, "min").unwrap(), field(line, "max").unwrap());
                 for v in [&lo, &hi] {
-                    c.set(&key, v).unwrap_or_else(|e| panic!("{key}={v} (page bound): {e}"));
+                    c.set(&key, v)
+                        .unwrap_or_else(|e| panic!("{key}={v} (page bound): {e}"));
                 }
                 let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
-                let step = if ty == "int" { 1.0 } else { 1e-9_f64.max(hi * 1e-6) };
+                let step = if ty == "int" {
+                    1.0
+                } else {
+                    1e-9_f64.max(hi * 1e-6)
+                };
                 for v in [lo - step.max(lo.abs() * 1e-6), hi + step] {
-                    let v = if ty == "int" { format!("{v:.0}") } else { format!("{v:e}") };
+                    let v = if ty == "int" {
+                        format!("{v:.0}")
+                    } else {
+                        format!("{v:e}")
+                    };
                     if v.starts_with('-') && ty == "int" {
                         continue; // "-1" is not a whole number for either side
                     }
@@ -425,6 +434,9 @@ mod tests {
             }
             checked += 1;
         }
-        assert_eq!(checked, 12, "every run setting of the page's table was checked");
+        assert_eq!(
+            checked, 12,
+            "every run setting of the page's table was checked"
+        );
     }
 }
