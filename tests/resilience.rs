@@ -31,7 +31,7 @@ fn a_checkpoint_restores_weights_step_stream_and_series_exactly() {
         let mut a = trainer(objective, preset, &m);
         for _ in 0..12 {
             a.train_step();
-            if a.step_count() % 4 == 0 {
+            if a.step_count().is_multiple_of(4) {
                 pollster::block_on(a.measure()).unwrap();
             }
         }
