@@ -83,12 +83,34 @@ run_tests() {
   node --test --test-concurrency=1 tests/
 }
 
+# Earthmover's workloads (native, wasm CPU, wasm WebGPU), then the anchors (TensorFlow.js in the same
+# Chromium, PyTorch on the CPU) from ../shared/bench/anchors, run from a writable copy, then the
+# ratio table. SKIP_ANCHORS=1 reuses the anchors' last results; their own knobs (SKIP_TORCH=1,
+# ANCHOR_*) pass through. Results: bench-results/ (git-ignored).
+bench() {
+  mkdir -p bench-results
+  local ours=bench-results/earthmover.jsonl anchors=../shared/bench/anchors
+  log "Earthmover: native CPU"
+  cargo run --release --bin bench | tee "$ours"
+  log "Earthmover: wasm CPU and wasm WebGPU in headless Chromium"
+  node scripts/bench.mjs | tee -a "$ours"
+  if [[ "${SKIP_ANCHORS:-0}" != 1 && -d $anchors ]]; then
+    log "anchors: TensorFlow.js and PyTorch (bash run.sh in a copy of $anchors)"
+    mkdir -p bench-results/anchors
+    (cd "$anchors" && tar --exclude=node_modules --exclude=.venv --exclude=results -cf - .) | (cd bench-results/anchors && tar -xf -)
+    chmod -R u+w bench-results/anchors
+    (cd bench-results/anchors && bash run.sh) || log "the anchors' run.sh failed; the table shows what it wrote"
+  fi
+  log "ratio table (bench-results/RATIO.md)"
+  node scripts/ratio.mjs "$ours" bench-results/anchors/results bench-results/RATIO.md
+}
+
 case "${1:-build}" in
   setup) setup ;;
   build) setup; build ;;
   serve) setup; build; serve ;;
   test) setup; run_tests ;;
-  bench) setup; build; cargo run --release --bin bench; node scripts/bench.mjs ;;
+  bench) setup; build; bench ;;
   soak) setup; build; node scripts/soak.mjs ;;
   *) echo "usage: $0 [build|serve|test|bench|soak|setup]" >&2; exit 2 ;;
 esac

@@ -1,7 +1,24 @@
 // Drives www/bench.html in headless Chromium for the wasm CPU and WebGPU paths and prints one
 // JSON line per workload (anchors' schema). Usage: node scripts/bench.mjs [budget_s] [webgpu_budget_s]
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
+
+// Whole-machine CPU busy % over 2 s, recorded with each result as the anchors do.
+async function busyPct() {
+  const read = () => {
+    const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return [v.reduce((a, b) => a + b, 0), v[3] + v[4]];
+  };
+  try {
+    const [t0, i0] = read();
+    await new Promise((r) => setTimeout(r, 2000));
+    const [t1, i1] = read();
+    return t1 > t0 ? +((100 * (t1 - t0 - (i1 - i0))) / (t1 - t0)).toFixed(1) : null;
+  } catch (_) {
+    return null;
+  }
+}
 
 const budget = Number(process.argv[2] || 15);
 const gpuBudget = Number(process.argv[3] || 5);
@@ -16,6 +33,7 @@ try {
   // unless BENCH_WEBGPU_ALL=1.
   const gpuWorkloads = process.env.BENCH_WEBGPU_ALL ? '' : '&workloads=small-gan';
   for (const [backend, b, extra] of [['cpu', budget, ''], ['webgpu', gpuBudget, gpuWorkloads]]) {
+    const busy = await busyPct();
     const page = await browser.newPage();
     await page.goto(`${url}www/bench.html?backend=${backend}&budget=${b}${extra}`);
     await page.waitForFunction(() => window.benchResults, null, { timeout: 1_800_000, polling: 1000 });
@@ -25,6 +43,7 @@ try {
     }) : null;
     for (const r of await page.evaluate(() => window.benchResults)) {
       if (adapter) r.notes.adapter = adapter;
+      r.notes.bg_cpu_busy_pct_before = busy;
       console.log(JSON.stringify(r));
     }
     await page.close();

@@ -1,21 +1,19 @@
 // The page: two runs (each in its own worker), their cards, the charts, the page state in the
 // address, and window.earthmover.
+import { drawGrid, renderCard } from './card.js';
 import { Charts, COLORS, look, onExport, rebuildCharts } from './charts.js';
-import { buildRun, canvasBlob, download, gridCanvas, parseRun } from './exporter.js';
+import { buildRun, download, parseRun } from './exporter.js';
 import { detectLang, lang, noticeText, onLangChange, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
 import { drawModes } from './modes.js';
-import { OptimalityPanel } from './optimality.js';
-import { buildCard, drawGrid, renderCard } from './card.js';
 import { fatal, notice, rewordNotices } from './notices.js';
-import { fillForm, readForm } from './settings.js';
-import { PANELS, RUNS as IDS, overrides, parseState, serializeState } from './state.js';
+import { OptimalityPanel } from './optimality.js';
+import {
+  backendBadge, check, initRuns, modes, pause, play, reset, restartRun, runs, say, setGanLoss, start, step,
+} from './runs.js';
+import { PANELS, RUNS as IDS, parseState, serializeState } from './state.js';
 import { linkFor, setupUi } from './ui.js';
 
-const DATA_URL = new URL('./data/mnist-train-2k.bin.gz', import.meta.url).href;
-const CLASSIFIER_URL = new URL('./data/classifier.bpk', import.meta.url).href;
-// Logged points kept per run; beyond this the older half is thinned (drawing thins further).
-const HISTORY_MAX = 20000;
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const parsed = parseState(location.search);
@@ -37,7 +35,6 @@ for (const n of parsed.notices) {
 }
 
 const syncUrl = () => history.replaceState(null, '', `${location.pathname}${serializeState(state)}`);
-const runs = {};
 let replay = null; // a loaded recording: {file, exported, runs}
 const view = (id) => (replay ? replay.runs[id] : runs[id]);
 const charts = new Charts({
@@ -46,12 +43,6 @@ const charts = new Charts({
 const redraw = () => charts.update({ gan: view('gan').history, wgan: view('wgan').history },
   view('gan').floor ?? view('wgan').floor);
 onExport((name, blob) => download(`earthmover-${name}`, blob));
-
-// A run's message line: a function, so that it can be reworded in another language.
-function say(id, text) {
-  runs[id].msg = text ? (typeof text === 'function' ? text : () => text) : null;
-  $('.run-msg', runs[id].el).textContent = runs[id].msg ? runs[id].msg() : '';
-}
 
 function render(id) {
   renderCard(runs[id], view(id), !!replay);
@@ -62,314 +53,6 @@ function drawView(id) {
   drawGrid(runs[id].el, v.samples);
   if (v.modes) drawModes($(`#modes-${id}`), v.modes, COLORS[id]);
   else $(`#modes-${id}`).getContext('2d').clearRect(0, 0, 360, 170);
-}
-
-function backendText() {
-  const b = IDS.map((id) => runs[id].backend).filter(Boolean);
-  if (!b.length) return t('backend.starting');
-  const labels = [...new Set(b.map((x) => (x.backend === 'cpu' ? t('backend.cpu') : x.label)))];
-  const reasons = [...new Set(b.map((x) => (x.code ? t(`reason.${x.code}`, { adapter: x.adapter, detail: x.detail }) : '')).filter(Boolean))];
-  return reasons.length ? t('backend.training_why', { labels: labels.join(' / '), reasons: reasons.join('; ') })
-    : t('backend.training', { labels: labels.join(' / ') });
-}
-function backendBadge() {
-  $('#backend').textContent = backendText();
-  const b = runs.gan.backend || runs.wgan.backend;
-  if (b) $('#backend').dataset.kind = b.backend;
-}
-
-const setting = (pairs, key) => { const p = (pairs || []).find(([k]) => k === key); return p ? p[1] : null; };
-
-// What the run reports as its settings becomes the page state (only what differs from the preset).
-function adopt(id, msg) {
-  const r = runs[id];
-  r.settings = msg.settings;
-  if (msg.defaults) r.defaults = msg.defaults;
-  r.ganLoss = setting(msg.settings, 'gan_loss');
-  state.runs[id] = overrides(id, msg.settings, r.defaults || []);
-  fillForm(id, msg.settings);
-  syncUrl();
-}
-
-function errorText(id, msg) {
-  const d = { detail: msg.detail, url: msg.url, status: msg.status, run: t(`run.${id}`) };
-  switch (msg.code) {
-    case 'wasm': return t('err.wasm', d);
-    case 'data-fetch': return t('err.data_fetch', d);
-    case 'data-http': return t('err.data_http', d);
-    case 'data-corrupt': return t('err.data_corrupt', d);
-    case 'classifier': case 'classifier-fetch': case 'classifier-http': return t('err.classifier', d);
-    case 'training': return t('err.training', d);
-    case 'not-applied': return t('msg.not_applied', d);
-    default: return msg.detail;
-  }
-}
-
-function thinHistory(h) {
-  if (h.length <= HISTORY_MAX) return h;
-  const half = Math.floor(h.length / 2);
-  return [...h.slice(0, half).filter((_, i) => i % 2 === 0), ...h.slice(half)];
-}
-
-function onMessage(id, msg) {
-  const r = runs[id];
-  switch (msg.type) {
-    case 'ready': {
-      const restart = r.restart;
-      r.restart = null;
-      Object.assign(r, { ready: true, backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point.step, diverged: null });
-      if (restart && restart.lost) r.backend = { ...msg.backend, code: 'device-lost' };
-      adopt(id, msg);
-      if (restart && msg.restored && !msg.restored.error) {
-        r.history = r.history.filter((p) => p.step < msg.point.step);
-        r.history.push(msg.point);
-        const step = msg.point.step;
-        const reason = restart.lost ? restart.lost.reason : '';
-        say(id, () => (restart.lost ? t('msg.device_lost', { reason, run: t(`run.${id}`), step })
-          : t('msg.moved', { run: t(`run.${id}`), backend: backendText(), step })));
-        if (restart.lost) notice(() => t('msg.device_lost', { reason, run: t(`run.${id}`), step }), 'warn');
-      } else {
-        r.history = [msg.point];
-        r.modes = null;
-        if (restart && restart.lost) {
-          notice(() => t('msg.device_lost_fresh', { reason: restart.lost.reason, run: t(`run.${id}`) }), 'warn');
-        } else if (restart && msg.restored && msg.restored.error) {
-          notice(() => t('msg.restore_failed', { run: t(`run.${id}`), detail: msg.restored.error }), 'error');
-        }
-        if (!restart) say(id, '');
-      }
-      for (const n of runNotices[id].splice(0)) {
-        const used = setting(msg.settings, n.setting);
-        notice(() => noticeText({ ...n, fallback: used ?? undefined }));
-      }
-      backendBadge();
-      r.resolveReady();
-      if (restart && restart.wasPlaying) play(id);
-      break;
-    }
-    case 'reset':
-      Object.assign(r, { label: msg.label, floor: msg.floor, history: [msg.point], step: msg.point.step, modes: null,
-        switches: [], diverged: null });
-      adopt(id, msg);
-      say(id, msg.reason ? () => t('msg.reset', { reason: reasonText(msg.reason), run: t(`run.${id}`) }) : '');
-      r.waiters.reset.splice(0).forEach((f) => f());
-      break;
-    case 'point':
-      r.history.push(msg.point);
-      r.history = thinHistory(r.history);
-      break;
-    case 'modes':
-      r.modes = { ...msg.stats, step: msg.step };
-      if (!replay) drawModes($(`#modes-${id}`), msg.stats, COLORS[id]);
-      break;
-    case 'modes-done':
-      (r.waiters.modes.get(msg.reqId) || (() => {}))();
-      r.waiters.modes.delete(msg.reqId);
-      break;
-    case 'gan_loss':
-      r.label = msg.label;
-      r.switches.push({ step: msg.step, to: msg.value });
-      adopt(id, msg);
-      say(id, () => t('msg.loss_switched', { loss: msg.value === 'saturating' ? t('loss.saturating') : t('sym.nonsaturating'), step: msg.step }));
-      (r.waiters.ganLoss.shift() || (() => {}))();
-      break;
-    case 'opt-point':
-    case 'opt-done':
-      optimality.onMessage(id, msg);
-      if (msg.type === 'opt-done') r.step = msg.step;
-      break;
-    case 'samples':
-      r.samples = msg.pixels;
-      if (!replay) drawGrid(r.el, msg.pixels);
-      break;
-    case 'status':
-      Object.assign(r, { step: msg.step, playing: msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes });
-      break;
-    case 'paused':
-      r.step = msg.step;
-      r.waiters.pause.splice(0).forEach((f) => f());
-      break;
-    case 'stepped':
-      (r.waiters.step.get(msg.reqId) || (() => {}))();
-      r.waiters.step.delete(msg.reqId);
-      break;
-    case 'checkpoint':
-      r.checkpoint = { step: msg.step, bytes: msg.bytes };
-      if (msg.reqId) (r.waiters.checkpoint.get(msg.reqId) || (() => {}))(r.checkpoint);
-      break;
-    case 'diverged':
-      r.playing = false;
-      r.diverged = { step: msg.step, detail: msg.detail };
-      say(id, () => t('msg.diverged', { run: t(`run.${id}`), step: msg.step, detail: msg.detail }));
-      notice(() => t('msg.diverged', { run: t(`run.${id}`), step: msg.step, detail: msg.detail }), 'error');
-      r.waiters.pause.splice(0).forEach((f) => f());
-      break;
-    case 'device-lost':
-      r.playing = false;
-      restartRun(id, { lost: msg });
-      break;
-    case 'error': {
-      const text = () => errorText(id, msg);
-      r.lastError = text();
-      if (msg.code === 'not-applied') {
-        say(id, text);
-      } else if (msg.code === 'classifier') {
-        if (!r.classifierNoted) notice(text, 'warn'); // once per run; training goes on
-        r.classifierNoted = true;
-      } else {
-        r.playing = false;
-        say(id, text);
-        notice(() => t('err.run', { run: t(`run.${id}`), detail: text() }), 'error');
-      }
-      if (msg.fatal) r.rejectReady(new Error(r.lastError));
-      r.waiters.reset.splice(0).forEach((f) => f());
-      break;
-    }
-    default:
-      break;
-  }
-  render(id);
-  redraw();
-}
-
-const reasonText = (reason) => {
-  if (reason === 'settings') return t('reason.settings');
-  if (reason === 'preset') return t('reason.preset', { preset: t(`preset.${state.preset}`) });
-  if (reason === 'reset') return t('reason.reset');
-  return reason;
-};
-
-function startWorker(id, checkpoint, backend = state.backend) {
-  const r = runs[id];
-  let worker;
-  try {
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  } catch (e) {
-    onMessage(id, { type: 'error', fatal: true, code: 'worker', detail: t('err.worker', { detail: e.message }) });
-    return;
-  }
-  r.worker = worker;
-  worker.onmessage = (ev) => onMessage(id, ev.data);
-  worker.onerror = (ev) => onMessage(id, { type: 'error', fatal: !r.ready, code: 'worker',
-    detail: t('err.worker_load', { detail: ev.message || 'script error' }) });
-  const settings = r.settings || Object.entries(state.runs[id]).map(([k, v]) => [k, String(v)]);
-  worker.postMessage({ type: 'init', objective: id, preset: state.preset, settings, backend, dataUrl: DATA_URL,
-    classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null }, checkpoint ? [checkpoint.bytes.buffer] : []);
-}
-
-function start(id) {
-  const r = {
-    id, el: buildCard(id, {
-      play: () => (runs[id].playing ? pause(id) : play(id)),
-      step: () => step(id, 1),
-      reset: () => reset(id, undefined, 'reset'),
-      apply: (settings) => reset(id, settings, 'settings'),
-      gridPng: () => {
-        const v = view(id);
-        if (v.samples) canvasBlob(gridCanvas(v.samples, 2)).then((b) => download(`earthmover-${id}-samples-step${v.step}.png`, b));
-      },
-      ganLoss: (loss) => setGanLoss(loss),
-    }), history: [], step: 0, playing: false, stepsPerSec: 0, ready: false, samples: null,
-    modes: null, switches: [], ganLoss: null, settings: null, defaults: null, checkpoint: null, diverged: null,
-    waiters: { step: new Map(), reset: [], pause: [], modes: new Map(), ganLoss: [], checkpoint: new Map() }, reqId: 0,
-  };
-  r.readyPromise = new Promise((res, rej) => { r.resolveReady = res; r.rejectReady = rej; });
-  runs[id] = r;
-  say(id, () => t('card.loading'));
-  render(id);
-  startWorker(id, null);
-}
-
-// Move a run to another worker (a lost GPU device, or a backend switch), carrying its weights.
-async function restartRun(id, { lost = null } = {}) {
-  const r = runs[id];
-  if (r.restart) return;
-  const wasPlaying = r.playing || (lost && r.wasPlaying);
-  let cp = r.checkpoint;
-  if (!lost && r.ready) {
-    cp = await new Promise((resolve) => {
-      const reqId = ++r.reqId;
-      r.waiters.checkpoint.set(reqId, resolve);
-      r.worker.postMessage({ type: 'checkpoint', reqId });
-    });
-  }
-  r.worker.terminate();
-  Object.assign(r, { ready: false, playing: false, restart: { wasPlaying, lost }, checkpoint: null });
-  if (cp) r.history = r.history.filter((p) => p.step <= cp.step);
-  render(id);
-  startWorker(id, cp, lost ? 'cpu' : state.backend);
-}
-
-const targets = (id) => (id == null ? IDS : [id]);
-function check(id) {
-  if (id != null && !IDS.includes(id)) throw new Error(t('err.unknown_run', { id: JSON.stringify(id) }, 'en'));
-}
-
-function play(id) {
-  check(id);
-  for (const x of targets(id)) {
-    const r = runs[x];
-    if (!r.ready || r.diverged || replay) continue;
-    r.playing = true;
-    r.wasPlaying = true;
-    r.worker.postMessage({ type: 'play' });
-    render(x);
-  }
-}
-// Resolves once each worker has finished its current training slice.
-function pause(id) {
-  check(id);
-  return Promise.all(targets(id).map((x) => new Promise((resolve) => {
-    const r = runs[x];
-    r.wasPlaying = false;
-    if (!r.ready) { resolve(); return; }
-    r.waiters.pause.push(resolve);
-    r.playing = false;
-    r.worker.postMessage({ type: 'pause' });
-    render(x);
-  })));
-}
-function step(id, n = 1) {
-  check(id);
-  return Promise.all(targets(id).map((x) => new Promise((resolve) => {
-    const r = runs[x];
-    if (r.playing || !r.ready || replay) { resolve(); return; }
-    const reqId = ++r.reqId;
-    r.waiters.step.set(reqId, resolve);
-    r.worker.postMessage({ type: 'step', n: Math.max(1, Math.floor(n)), reqId });
-  })));
-}
-function reset(id, settings, reason = 'reset') {
-  check(id);
-  return Promise.all(targets(id).map((x) => new Promise((resolve) => {
-    const r = runs[x];
-    if (!r.ready) { resolve(); return; }
-    r.waiters.reset.push(resolve);
-    const s = settings || readForm(x);
-    r.worker.postMessage({ type: 'reset', settings: s, preset: state.preset, reason });
-  })));
-}
-
-// Switch the GAN's generator loss while it trains (no reset): resolves once the worker applied it.
-function setGanLoss(value) {
-  if (!['saturating', 'nonsaturating'].includes(value)) {
-    return Promise.reject(new Error(`gan_loss=${JSON.stringify(value)}: use "saturating" or "nonsaturating"`));
-  }
-  const r = runs.gan;
-  return new Promise((resolve) => {
-    r.waiters.ganLoss.push(resolve);
-    r.worker.postMessage({ type: 'gan_loss', value });
-  });
-}
-
-// Classify 1,000 samples of each run now: resolves to {gan: stats, wgan: stats}.
-function modes() {
-  return Promise.all(IDS.map((id) => new Promise((resolve) => {
-    const r = runs[id];
-    const reqId = ++r.reqId;
-    r.waiters.modes.set(reqId, () => resolve(r.modes));
-    r.worker.postMessage({ type: 'modes', reqId });
-  }))).then(([gan, wgan]) => ({ gan, wgan }));
 }
 
 function snapshot() {
@@ -401,6 +84,7 @@ function samples(id) {
 // ---- panels: one visible at a time ----
 const lab = new Lab((m) => notice(m, 'error'));
 const optimality = new OptimalityPanel((id, msg) => runs[id].worker.postMessage(msg));
+initRuns({ state, syncUrl, view, isReplay: () => !!replay, render, redraw, optimality, runNotices });
 function showPanel(name) {
   if (!PANELS.includes(name)) name = 'live';
   for (const p of PANELS) {

@@ -6,6 +6,36 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
+/// Whole-machine CPU busy % over 2 s (from /proc/stat), recorded with each result like the
+/// anchors do; `null` where /proc/stat cannot be read.
+#[cfg(not(target_arch = "wasm32"))]
+fn busy_pct() -> String {
+    fn sample() -> Option<(u64, u64)> {
+        let s = std::fs::read_to_string("/proc/stat").ok()?;
+        let v: Vec<u64> = s
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .take(8)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        (v.len() == 8).then(|| (v.iter().sum(), v[3] + v[4]))
+    }
+    let Some((t0, i0)) = sample() else {
+        return "null".into();
+    };
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let Some((t1, i1)) = sample() else {
+        return "null".into();
+    };
+    let (dt, di) = (t1.saturating_sub(t0), i1.saturating_sub(i0));
+    if dt == 0 {
+        return "null".into();
+    }
+    format!("{:.1}", 100.0 * (dt - di) as f64 / dt as f64)
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     use earthmover::config::{NetSize, Objective, Preset, RunConfig};
@@ -42,6 +72,7 @@ fn main() {
         // The anchors' workloads train G and D only: no probe discriminator.
         cfg.probe = false;
         for (backend, device) in [("flex", burn::tensor::Device::flex())] {
+            let busy = busy_pct();
             let mut t = Trainer::new(cfg.clone(), &mnist, &device).expect("trainer");
             let sync = |t: &Trainer| pollster::block_on(t.samples()).expect("read-back");
             // Warm-up: 5 steps each followed by a read-back; estimate from the last 3.
@@ -72,7 +103,7 @@ fn main() {
             rates.sort_by(f64::total_cmp);
             let sps = rates[1];
             println!(
-                "{{\"tool\": \"earthmover\", \"backend\": \"native-{backend}\", \"workload\": \"{name}\", \"steps_per_s\": {sps:.2}, \"ms_per_step\": {:.3}, \"repeats\": 3, \"notes\": {{}}}}",
+                "{{\"tool\": \"earthmover\", \"backend\": \"native-{backend}\", \"workload\": \"{name}\", \"steps_per_s\": {sps:.2}, \"ms_per_step\": {:.3}, \"repeats\": 3, \"notes\": {{\"bg_cpu_busy_pct_before\": {busy}}}}}",
                 1000.0 / sps
             );
         }
