@@ -3,7 +3,8 @@
 #   ./build.sh          build the page (release wasm into www/pkg, chart library into www/vendor)
 #   ./build.sh serve    build, then serve the page on http://127.0.0.1:${PORT:-8080}/
 #   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium, end-to-end
-#   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium
+#   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium,
+#                       then the anchors themselves and a ratio table (BENCH_SIMD=1 adds a +simd128 build)
 #   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
 #   ./build.sh setup    only install the tools
 set -euo pipefail
@@ -89,6 +90,14 @@ run_tests() {
 # ANCHOR_*) pass through. Results: bench-results/ (git-ignored).
 bench() {
   mkdir -p bench-results
+  rm -rf www/pkg-simd
+  if [[ "${BENCH_SIMD:-0}" == 1 ]]; then
+    # The wasm SIMD lever (issue 5): the same crate built with +simd128, in its own target dir so the
+    # default build is not invalidated; bench.mjs measures both in the same run.
+    log "building the +simd128 variant into www/pkg-simd"
+    RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$CARGO_TARGET_DIR-simd" \
+      wasm-pack build --release --target web --out-dir www/pkg-simd --no-typescript --no-pack
+  fi
   local ours=bench-results/earthmover.jsonl anchors=../shared/bench/anchors
   log "Earthmover: native CPU"
   cargo run --release --bin bench | tee "$ours"

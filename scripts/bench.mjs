@@ -1,6 +1,6 @@
 // Drives www/bench.html in headless Chromium for the wasm CPU and WebGPU paths and prints one
 // JSON line per workload (anchors' schema). Usage: node scripts/bench.mjs [budget_s] [webgpu_budget_s]
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
 
@@ -32,7 +32,10 @@ try {
   // Without a GPU, Chromium's WebGPU is SwiftShader (seconds per step): only small-gan runs there
   // unless BENCH_WEBGPU_ALL=1.
   const gpuWorkloads = process.env.BENCH_WEBGPU_ALL ? '' : '&workloads=small-gan';
-  for (const [backend, b, extra] of [['cpu', budget, ''], ['webgpu', gpuBudget, gpuWorkloads]]) {
+  const runs = [['cpu', budget, ''], ['webgpu', gpuBudget, gpuWorkloads]];
+  // The +simd128 build, when `BENCH_SIMD=1 ./build.sh bench` made one: the same workloads, same run.
+  if (existsSync(new URL('../www/pkg-simd/earthmover_bg.wasm', import.meta.url))) runs.splice(1, 0, ['cpu', budget, '&pkg=simd']);
+  for (const [backend, b, extra] of runs) {
     const busy = await busyPct();
     const page = await browser.newPage();
     await page.goto(`${url}www/bench.html?backend=${backend}&budget=${b}${extra}`);

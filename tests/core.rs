@@ -321,3 +321,61 @@ fn same_seed_same_run() {
     assert_eq!(a.0, b.0);
     assert_eq!(a.1, b.1);
 }
+
+/// The page validates URL parameters with the bounds in www/state.js before they reach
+/// `set`; both must agree, or a link the page accepts could be refused here (or vice versa).
+#[test]
+fn the_pages_state_table_has_the_same_bounds() {
+    let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/state.js")).unwrap();
+    let field = |line: &str, name: &str| -> Option<String> {
+        let at = line.find(&format!("{name}: "))? + name.len() + 2;
+        let rest = &line[at..];
+        let end = rest.find([',', ' ', '}']).unwrap_or(rest.len());
+        Some(rest[..end].trim_matches('\'').to_string())
+    };
+    let mut checked = 0;
+    let table = &js[js.find("export const RUN_KEYS").unwrap()..];
+    for line in table.lines().skip(1).take_while(|l| !l.starts_with("];")) {
+        let key = field(line, "key").unwrap();
+        let ty = field(line, "type").unwrap();
+        let mut c = RunConfig::preset(Objective::Wgan, Preset::Paper);
+        if ty == "enum" {
+            let values = &line[line.find('[').unwrap() + 1..line.find(']').unwrap()];
+            for v in values.split(',') {
+                let v = v.trim().trim_matches('\'');
+                let mut c = c.clone();
+                c.set(&key, v).unwrap_or_else(|e| panic!("{key}={v}: {e}"));
+                assert_eq!(c.get(&key).unwrap(), v);
+            }
+            assert!(c.set(&key, "bogus").is_err());
+        } else {
+            let (lo, hi) = (field(line, "min").unwrap(), field(line, "max").unwrap());
+            for v in [&lo, &hi] {
+                c.set(&key, v)
+                    .unwrap_or_else(|e| panic!("{key}={v} (page bound): {e}"));
+            }
+            let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
+            let step = if ty == "int" {
+                1.0
+            } else {
+                1e-9_f64.max(hi * 1e-6)
+            };
+            for v in [lo - step.max(lo.abs() * 1e-6), hi + step] {
+                let v = if ty == "int" {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:e}")
+                };
+                if v.starts_with('-') && ty == "int" {
+                    continue; // "-1" is not a whole number for either side
+                }
+                assert!(c.set(&key, &v).is_err(), "{key}={v} should be out of range");
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(
+        checked, 12,
+        "every run setting of the page's table was checked"
+    );
+}

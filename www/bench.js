@@ -1,13 +1,16 @@
 // In-browser benchmark of the anchors' workloads (shared/bench/anchors/WORKLOADS.md) on the same
-// wasm Run the page trains: ?backend=cpu|webgpu&budget=15. Results land in window.benchResults.
-import init, { createRun } from './pkg/earthmover.js';
+// wasm Run the page trains: ?backend=cpu|webgpu&budget=15[&pkg=simd]. Results land in
+// window.benchResults. pkg=simd loads the same code built with +simd128 (www/pkg-simd, made by
+// `BENCH_SIMD=1 ./build.sh bench`) to measure that lever against the default build in one run.
+const q = new URLSearchParams(location.search);
+const simd = q.get('pkg') === 'simd';
+const { default: init, createRun } = await import(simd ? './pkg-simd/earthmover.js' : './pkg/earthmover.js');
 
 const WORKLOADS = {
   'small-gan': ['gan', [['net', 'small'], ['latent', '64']]],
   'ref-gan': ['gan', []],
   'ref-wgan': ['wgan', []],
 };
-const q = new URLSearchParams(location.search);
 const backend = q.get('backend') || 'cpu';
 const budget = Number(q.get('budget') || 15);
 const out = document.getElementById('out');
@@ -41,7 +44,7 @@ async function bench(name, data) {
   }
   run.free();
   const sps = median(rates);
-  return { tool: 'earthmover', backend: `wasm-${backend}`, workload: name, steps_per_s: sps, ms_per_step: 1000 / sps,
+  return { tool: 'earthmover', backend: `wasm-${backend}${simd ? '-simd' : ''}`, workload: name, steps_per_s: sps, ms_per_step: 1000 / sps,
     repeats: rates.length, notes: { warmup_steps: warm.length } };
 }
 
@@ -54,7 +57,7 @@ async function bench(name, data) {
       try {
         results.push(await bench(name, data));
       } catch (e) {
-        results.push({ tool: 'earthmover', backend: `wasm-${backend}`, workload: name, steps_per_s: null, ms_per_step: null,
+        results.push({ tool: 'earthmover', backend: `wasm-${backend}${simd ? '-simd' : ''}`, workload: name, steps_per_s: null, ms_per_step: null,
           repeats: 0, notes: { error: String(e && e.message || e) } });
       }
       out.textContent = results.map((r) => JSON.stringify(r)).join('\n');
