@@ -234,6 +234,13 @@ fn load<M: Module>(m: M, values: &[f32], what: &str) -> Result<M, String> {
     Ok(m)
 }
 
+/// `m` with its float parameters replaced by `values`, in the order `read_module_params` reads
+/// them (for tests that perturb single weights); an error when the count differs.
+pub fn load_params<M: Module>(m: M, values: &[f32]) -> Result<M, String> {
+    check(&m, values, "module")?;
+    load(m, values, "module")
+}
+
 impl Trainer {
     /// Read this run's state back from its device.
     pub async fn checkpoint(&self) -> Result<Checkpoint, String> {

@@ -105,4 +105,44 @@ impl Critic {
         }
         self.out.forward(x) // [batch, 1]
     }
+
+    /// f(x) and the input gradient ∇ₓf(x) of every row, the gradient written as ordinary forward
+    /// tensor ops (THEORY.md 4): Burn has no double backward, so WGAN-GP's penalty on ‖∇ₓf‖ is
+    /// built from these ops and differentiated once. For f = W_out·h_L, h_l = lrelu(W_l·h_(l-1)):
+    /// ∇ₓf = W_1ᵀ·diag(lrelu'(a_1))·…·W_Lᵀ·diag(lrelu'(a_L))·W_outᵀ. The slopes lrelu'(a) are
+    /// piecewise constant (1 or 0.2), so they are taken as constants (detached): their derivative
+    /// is zero almost everywhere, as in a true double backward.
+    pub fn score_and_input_grad(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let batch = images.dims()[0];
+        let mut x = images; // [batch, 784]
+        let mut slopes = Vec::with_capacity(self.hidden.len());
+        for fc in &self.hidden {
+            let a = fc.forward(x); // [batch, width]
+            let slope = a
+                .clone()
+                .detach()
+                .greater_elem(0.0)
+                .float()
+                .mul_scalar(1.0 - LEAKY_SLOPE)
+                .add_scalar(LEAKY_SLOPE); // [batch, width]: 1 where a > 0, else 0.2
+            slopes.push(slope);
+            x = leaky_relu(a, LEAKY_SLOPE);
+        }
+        let score = self.out.forward(x); // [batch, 1]
+                                         // Back to the input, one layer at a time: g <- (g ⊙ slope) · Wᵀ (Linear weights are [in, out]).
+        let mut g = self.out.weight.val().transpose().repeat_dim(0, batch); // [batch, width_L]
+        for (fc, slope) in self.hidden.iter().zip(slopes).rev() {
+            g = (g * slope).matmul(fc.weight.val().transpose()); // [batch, width_(l-1)]
+        }
+        (score, g) // [batch, 1], [batch, 784]
+    }
+
+    /// The weight matrices, first layer to output (for tests of gradients with respect to them).
+    pub fn weights(&self) -> Vec<Tensor<2>> {
+        self.hidden
+            .iter()
+            .chain(std::iter::once(&self.out))
+            .map(|fc| fc.weight.val())
+            .collect()
+    }
 }

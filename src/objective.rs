@@ -7,6 +7,7 @@ use burn::tensor::activation::softplus;
 use burn::tensor::Tensor;
 
 use crate::config::GanLoss;
+use crate::model::Critic;
 
 /// log 2, the ceiling of the Jensen-Shannon divergence.
 pub const LN2: f64 = std::f64::consts::LN_2;
@@ -44,4 +45,20 @@ pub fn wgan_g_loss(fake_scores: Tensor<2>) -> Tensor<1> {
 /// W_hat = E_real f(x) - E_fake f(G(z)) = -L_f.
 pub fn w_hat(critic_loss: f64) -> f64 {
     -critic_loss
+}
+
+/// WGAN-GP's penalty (Gulrajani et al. 2017; THEORY.md 4): E[(‖∇ₓf(x̂)‖₂ − 1)²] on interpolates
+/// x̂ = ε·real + (1 − ε)·fake, ε ~ U[0, 1] per row (`eps` [batch, 1]). Differentiable once with
+/// respect to the critic's weights; multiply by λ (10 in the paper) and add to the critic loss.
+pub fn gradient_penalty(
+    critic: &Critic,
+    real: Tensor<2>,
+    fake: Tensor<2>,
+    eps: Tensor<2>,
+) -> Tensor<1> {
+    let x_hat = real.detach() * eps.clone() + fake.detach() * eps.neg().add_scalar(1.0); // [batch, 784]
+    let (_, g) = critic.score_and_input_grad(x_hat);
+    // A tiny floor inside the root keeps its derivative finite where ∇ₓf = 0.
+    let norm = g.powf_scalar(2.0).sum_dim(1).add_scalar(1e-12).sqrt(); // [batch, 1]
+    norm.sub_scalar(1.0).powf_scalar(2.0).mean()
 }
