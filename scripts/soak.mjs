@@ -2,7 +2,8 @@
 // SOAK_MINUTES (30) in headless Chromium. Every SOAK_EVERY seconds (30) it forces a garbage
 // collection and samples the page's JS heap, its DOM node count and each worker's wasm memory.
 // It prints the growth from the end of the warm-up (SOAK_WARMUP minutes, 5) to the end, and fails
-// when the JS heap or a wasm memory grew by more than 10%.
+// when the JS heap or a wasm memory grew by more than 10%. Each end is the median of three samples:
+// a single heap sample moves by a few hundred kB with whatever message was in flight.
 import { startBrowser, openPage, waitReady } from '../tests/browser.mjs';
 
 const minutes = Number(process.env.SOAK_MINUTES || 30);
@@ -45,8 +46,15 @@ for (;;) {
   await new Promise((r) => setTimeout(r, Math.min(every * 1000, Math.max(0, minutes * 60 * 1000 - (Date.now() - t0)) + 50)));
 }
 
-const base0 = samples.find((s) => s.t >= warmup * 60) || samples[0];
-const last = samples[samples.length - 1];
+// Median of three consecutive samples (per field) at the end of the warm-up and at the end.
+const median3 = (xs) => {
+  const m = (f) => [...xs.map(f)].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { t: xs[xs.length - 1].t, heapMB: m((s) => s.heapMB), nodes: m((s) => s.nodes), wasmMB: [0, 1].map((i) => m((s) => s.wasmMB[i])),
+    steps: xs[xs.length - 1].steps, points: xs[xs.length - 1].points };
+};
+const at = Math.max(0, samples.findIndex((s) => s.t >= warmup * 60));
+const base0 = median3(samples.slice(at, at + 3));
+const last = median3(samples.slice(-3));
 const growth = (a, b) => (b - a) / a;
 const heap = growth(base0.heapMB, last.heapMB);
 const wasm = base0.wasmMB.map((m, i) => growth(m, last.wasmMB[i]));

@@ -8,6 +8,7 @@ pub mod classifier;
 pub mod config;
 pub mod data;
 pub mod device;
+pub mod mcmc;
 pub mod metrics;
 pub mod model;
 pub mod objective;
