@@ -108,7 +108,9 @@ bench() {
     mkdir -p bench-results/anchors
     (cd "$anchors" && tar --exclude=node_modules --exclude=.venv --exclude=results -cf - .) | (cd bench-results/anchors && tar -xf -)
     chmod -R u+w bench-results/anchors
-    (cd bench-results/anchors && bash run.sh) || log "the anchors' run.sh failed; the table shows what it wrote"
+    # The copy's relative path to shared/data is gone: point it at the same file in www/data.
+    (cd bench-results/anchors && ANCHOR_DATA_DIR="$PWD/../../www/data" bash run.sh) \
+      || log "the anchors' run.sh failed; the table shows what it wrote"
   fi
   log "ratio table (bench-results/RATIO.md)"
   node scripts/ratio.mjs "$ours" bench-results/anchors/results bench-results/RATIO.md
