@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: a static server for the built page, headless Chromium (the
 // system's /usr/bin/chromium through playwright-core) and a page that records console errors,
 // failed responses and every request that tries to leave the origin.
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 
@@ -12,6 +13,19 @@ export async function startBrowser(serverOptions = {}) {
   // playwright-core gives every launch a fresh, empty user-data-dir of its own.
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   return { server, base, browser };
+}
+
+// One server and browser for a test file: `const b = useBrowser();` then b.base, b.browser.
+export function useBrowser() {
+  const b = {};
+  before(async () => {
+    Object.assign(b, await startBrowser());
+  });
+  after(async () => {
+    await b.browser?.close();
+    b.server?.close();
+  });
+  return b;
 }
 
 export async function openPage(browser, base, query, routes = {}, { locale = 'en-US', viewport = { width: 1280, height: 900 }, init } = {}) {

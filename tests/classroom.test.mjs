@@ -1,22 +1,15 @@
 // End-to-end tests of the classroom features (issue 4), in headless Chromium on the built page:
 // links, lesson links, languages, presenter mode and shortcuts, exports and recorded runs, a
 // diverging run, a lost WebGPU device, broken files and browsers, subpaths, and the origin rule.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { STRINGS } from '../www/i18n.js';
 import { CONTROLS } from '../www/state.js';
-import { inkFraction, openPage, startBrowser, waitReady } from './browser.mjs';
+import { inkFraction, openPage, startBrowser, useBrowser, waitReady } from './browser.mjs';
 
-let server, base, browser;
-before(async () => {
-  ({ server, base, browser } = await startBrowser());
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-const open = (query, routes, opts) => openPage(browser, base, query, routes, opts);
+const b = useBrowser();
+const open = (query, routes, opts) => openPage(b.browser, b.base, query, routes, opts);
 const clean = async (problems) => {
   assert.deepEqual(problems.offOrigin, [], 'no request leaves the origin');
   assert.deepEqual(problems.console, [], 'no console errors');
@@ -49,7 +42,7 @@ test('a copied link reproduces the exact setup', { timeout: 240_000 }, async () 
   await page.locator('#share-btn').click();
   const link = await page.inputValue('#share-url');
   console.log('copied link:', link);
-  assert.ok(link.startsWith(base), link);
+  assert.ok(link.startsWith(b.base), link);
   const expected = await page.evaluate(() => window.earthmover.state());
   const settings = await page.evaluate(() => window.earthmover.snapshot().runs.map((r) => r.objective));
   await page.locator('#share-close').click();

@@ -2,6 +2,9 @@
 //! and a short deterministic training run on the real 2k subset.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::mnist_2k;
+
 use burn::module::{ModuleMapper, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -27,15 +30,6 @@ fn scalar(t: Tensor<1>) -> f64 {
 
 fn softplus(x: f64) -> f64 {
     (1.0 + x.exp()).ln()
-}
-
-fn mnist_2k() -> Mnist {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/www/data/mnist-train-2k.bin.gz"
-    ))
-    .unwrap();
-    Mnist::decode(&bytes).unwrap()
 }
 
 #[test]

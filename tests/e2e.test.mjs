@@ -1,25 +1,14 @@
 // End-to-end: serve the built page, open it in headless Chromium (system /usr/bin/chromium via
 // playwright-core) and drive it through window.earthmover. Run by `./build.sh test`.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inkFraction, openPage, startBrowser } from './browser.mjs';
+import { inkFraction, openPage, useBrowser } from './browser.mjs';
 
 const LN2 = Math.log(2);
-// tests/browser.mjs: the server, the browser and open(); shared with classroom.test.mjs.
-let server, base, browser;
-
-before(async () => {
-  ({ server, base, browser } = await startBrowser());
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-const open = (query, routes) => openPage(browser, base, query, routes);
+const b = useBrowser(); // tests/browser.mjs: the server, the browser, open()
+const open = (query, routes) => openPage(b.browser, b.base, query, routes);
 
 test('both runs train live on the CPU backend, with finite metrics, charts and samples', { timeout: 240_000 }, async () => {
   const { page, context, problems } = await open('?autoplay=1&backend=cpu&seed=3');

@@ -2,20 +2,14 @@
 //! run exactly, corrupt checkpoints are refused with a reason, and a diverging run is caught.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::mnist_2k;
+
 use burn::tensor::Device;
 use earthmover::checkpoint::Checkpoint;
 use earthmover::config::{Objective, Preset, RunConfig};
 use earthmover::data::Mnist;
 use earthmover::train::Trainer;
-
-fn mnist_2k() -> Mnist {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/www/data/mnist-train-2k.bin.gz"
-    ))
-    .unwrap();
-    Mnist::decode(&bytes).unwrap()
-}
 
 fn trainer(objective: Objective, preset: Preset, m: &Mnist) -> Trainer {
     Trainer::new(RunConfig::preset(objective, preset), m, &Device::flex()).unwrap()

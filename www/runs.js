@@ -76,6 +76,13 @@ function thinHistory(h) {
   return [...h.slice(0, half).filter((_, i) => i % 2 === 0), ...h.slice(half)];
 }
 
+// Resolve the promise waiting for request `reqId`, if any.
+function settle(waiting, reqId, value) {
+  const f = waiting.get(reqId);
+  waiting.delete(reqId);
+  if (f) f(value);
+}
+
 function onMessage(id, msg) {
   const r = runs[id];
   switch (msg.type) {
@@ -128,8 +135,7 @@ function onMessage(id, msg) {
       if (!page.isReplay()) drawModes($(`#modes-${id}`), msg.stats, COLORS[id]);
       break;
     case 'modes-done':
-      (r.waiters.modes.get(msg.reqId) || (() => {}))();
-      r.waiters.modes.delete(msg.reqId);
+      settle(r.waiters.modes, msg.reqId);
       break;
     case 'gan_loss':
       r.label = msg.label;
@@ -155,12 +161,11 @@ function onMessage(id, msg) {
       r.waiters.pause.splice(0).forEach((f) => f());
       break;
     case 'stepped':
-      (r.waiters.step.get(msg.reqId) || (() => {}))();
-      r.waiters.step.delete(msg.reqId);
+      settle(r.waiters.step, msg.reqId);
       break;
     case 'checkpoint':
       r.checkpoint = { step: msg.step, bytes: msg.bytes };
-      if (msg.reqId) (r.waiters.checkpoint.get(msg.reqId) || (() => {}))(r.checkpoint);
+      settle(r.waiters.checkpoint, msg.reqId, r.checkpoint);
       break;
     case 'diverged':
       r.playing = false;
