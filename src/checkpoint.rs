@@ -254,7 +254,15 @@ impl Trainer {
             gan_loss: self.cfg.gan_loss,
             series: self.series.clone(),
             series_steps_last: self.series_steps_last,
-            g: read_module_params(&self.g).await?,
+            // The energy GAN's encoder trains with the generator: its weights follow G's.
+            g: match &self.enc {
+                Some((e, _)) => {
+                    let mut g = read_module_params(&self.g).await?;
+                    g.extend(read_module_params(e).await?);
+                    g
+                }
+                None => read_module_params(&self.g).await?,
+            },
             d: read_module_params(&self.d).await?,
             probe,
         })
@@ -263,14 +271,27 @@ impl Trainer {
     /// Continue from `c`: a run built with the same settings (on any device) takes its weights,
     /// step count, batch stream and logged series. On error nothing is changed.
     pub fn restore(&mut self, c: &Checkpoint) -> Result<(), String> {
-        check(&self.g, &c.g, "generator")?;
+        let n_g = count(&self.g);
+        let n_e = self.enc.as_ref().map_or(0, |(e, _)| count(e));
+        if c.g.len() != n_g + n_e {
+            return Err(format!(
+                "the checkpoint's generator has {} numbers; this run's has {}",
+                c.g.len(),
+                n_g + n_e
+            ));
+        }
+        let (c_g, c_e) = c.g.split_at(n_g);
         check(&self.d, &c.d, "critic")?;
         match (&self.probe, &c.probe) {
             (Some((p, _)), Some(v)) => check(p, v, "probe")?,
             (None, None) => {}
             _ => return Err("the checkpoint's probe setting differs from this run's".into()),
         }
-        let g = load(self.g.clone(), &c.g, "generator")?;
+        let g = load(self.g.clone(), c_g, "generator")?;
+        let enc = match &self.enc {
+            Some((e, _)) => Some(load(e.clone(), c_e, "encoder")?),
+            None => None,
+        };
         let d = load(self.d.clone(), &c.d, "critic")?;
         let probe = match (&self.probe, &c.probe) {
             (Some((p, _)), Some(v)) => Some(load(p.clone(), v, "probe")?),
@@ -279,6 +300,9 @@ impl Trainer {
         };
         self.g = g;
         self.d = d;
+        if let (Some((e, _)), Some(new)) = (self.enc.as_mut(), enc) {
+            *e = new;
+        }
         if let (Some((p, _)), Some(new)) = (self.probe.as_mut(), probe) {
             *p = new;
         }

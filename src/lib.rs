@@ -13,11 +13,14 @@ pub mod metrics;
 pub mod model;
 pub mod objective;
 pub mod optimality;
+pub mod refine;
 pub mod rng;
 pub mod toy;
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web_energy;
 #[cfg(target_arch = "wasm32")]
 pub mod web_lab;

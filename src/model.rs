@@ -86,6 +86,12 @@ pub struct Critic {
 
 impl Critic {
     pub fn new(widths: &[usize], device: &Device) -> Self {
+        Self::with_outputs(widths, 1, device)
+    }
+
+    /// The same MLP with `outputs` numbers per image: the energy GAN's encoder E(x) -> z uses the
+    /// critic's widths and the latent size.
+    pub fn with_outputs(widths: &[usize], outputs: usize, device: &Device) -> Self {
         let mut hidden = Vec::new();
         let mut d_in = PIXELS;
         for &w in widths {
@@ -94,7 +100,7 @@ impl Critic {
         }
         Critic {
             hidden,
-            out: LinearConfig::new(d_in, 1).init(device),
+            out: LinearConfig::new(d_in, outputs).init(device),
         }
     }
 

@@ -62,3 +62,19 @@ pub fn gradient_penalty(
     let norm = g.powf_scalar(2.0).sum_dim(1).add_scalar(1e-12).sqrt(); // [batch, 1]
     norm.sub_scalar(1.0).powf_scalar(2.0).mean()
 }
+
+/// The energy GAN's zero-centred penalty (THEORY.md 5; Kumar et al. 2019): E_real ‖∇ₓU(x)‖².
+/// The network outputs f = −U (higher = more real, as every other critic here), and ‖∇U‖ = ‖∇f‖.
+/// Multiply by λ1 and add to the energy loss E_real U − E_fake U = E_fake f − E_real f, which is
+/// [`wgan_critic_loss`]: the energy model's loss is the WGAN critic's, regularised differently.
+pub fn real_gradient_penalty(critic: &Critic, real: Tensor<2>) -> Tensor<1> {
+    let (_, g) = critic.score_and_input_grad(real.detach());
+    g.powf_scalar(2.0).sum_dim(1).mean()
+}
+
+/// The encoder term λ2·E‖z − E(G(z))‖² (summed over the latent, averaged over the batch): an
+/// InfoGAN-style bound on I(X, Z) that stands in for the generator's entropy. Many z mapped to
+/// one image cannot all be recovered from it, so mode collapse costs the generator here.
+pub fn encoder_loss(z: Tensor<2>, recovered: Tensor<2>) -> Tensor<1> {
+    (z - recovered).powf_scalar(2.0).sum_dim(1).mean()
+}

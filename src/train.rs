@@ -14,7 +14,10 @@ use crate::config::{GanLoss, Objective, OptimizerKind, RunConfig};
 use crate::data::Mnist;
 use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman};
 use crate::model::{Critic, Generator, PIXELS};
-use crate::objective::{gan_d_loss, gan_g_loss, js_hat, w_hat, wgan_critic_loss, wgan_g_loss};
+use crate::objective::{
+    encoder_loss, gan_d_loss, gan_g_loss, gradient_penalty, js_hat, real_gradient_penalty, w_hat,
+    wgan_critic_loss, wgan_g_loss,
+};
 use crate::rng::SplitMix64;
 
 pub use crate::optimality::{Optimality, OptimalityOptions, OptimalityPoint, OPTIMALITY_EVAL_N};
@@ -28,7 +31,8 @@ pub struct LogPoint {
     pub step: u64,
     /// GAN only: log 2 - L_D / 2.
     pub js_hat: Option<f64>,
-    /// WGAN only: E f(real) - E f(fake).
+    /// WGAN, WGAN-GP and energy GAN: E f(real) - E f(fake), penalty left out (for the energy GAN
+    /// f = -U, so this is the energy gap E U(fake) - E U(real)).
     pub w_hat: Option<f64>,
     /// Exact empirical W1 in pixel space ([0, 1] intensities), n real vs n generated images.
     pub emd: f64,
@@ -127,6 +131,8 @@ pub struct Trainer {
     opt_d: ModuleOptimizer,
     /// A discriminator that only watches: trained on real vs generated images, never used by G.
     pub(crate) probe: Option<(Critic, ModuleOptimizer)>,
+    /// Energy GAN only: the encoder E(x) -> z, trained with the generator.
+    pub(crate) enc: Option<(Critic, ModuleOptimizer)>,
     /// (own estimate, probe JS or NaN, EMD) of every logged point, for the rank correlations.
     pub(crate) series: Vec<(f64, f64, f64)>,
     pub(crate) series_steps_last: Option<u64>,
@@ -141,10 +147,10 @@ pub struct Trainer {
     /// only when the networks do, not with the sampling noise of a fresh batch.
     est_real: Tensor<2>,
     est_noise: Tensor<2>,
-    grid_noise: Tensor<2>,
+    pub(crate) grid_noise: Tensor<2>,
     eval_noise: Tensor<2>,
     /// Fixed real images for the EMD yardstick, in [0, 1] on the plain device: [emd_n, 784].
-    eval_real: Tensor<2>,
+    pub(crate) eval_real: Tensor<2>,
     /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
     floor_real: Tensor<2>,
     pub(crate) step: u64,
@@ -170,6 +176,12 @@ impl Trainer {
             (
                 materialize(Critic::new(&d_widths, &device)),
                 probe_optimizer(),
+            )
+        });
+        let enc = (cfg.objective == Objective::Energy).then(|| {
+            (
+                materialize(Critic::with_outputs(&d_widths, cfg.latent, &device)),
+                optimizer(&cfg),
             )
         });
         let pm1 = mnist.to_pm1();
@@ -211,6 +223,7 @@ impl Trainer {
             g,
             d,
             probe,
+            enc,
             series: Vec::new(),
             series_steps_last: None,
             mode_noise,
@@ -270,21 +283,43 @@ impl Trainer {
             .g
             .forward(Self::noise(rng, &self.cfg, &self.device))
             .detach();
-        let real_scores = self.d.forward(real); // [batch, 1]
-        let fake_scores = self.d.forward(fake); // [batch, 1]
+        let real_scores = self.d.forward(real.clone()); // [batch, 1]
+        let fake_scores = self.d.forward(fake.clone()); // [batch, 1]
+        let lambda = self.cfg.lambda;
         match self.cfg.objective {
             Objective::Gan => gan_d_loss(real_scores, fake_scores),
             Objective::Wgan => wgan_critic_loss(real_scores, fake_scores),
+            Objective::WganGp => {
+                let eps: Vec<f32> = (0..self.cfg.batch).map(|_| rng.uniform() as f32).collect();
+                let eps =
+                    Tensor::<2>::from_data(TensorData::new(eps, [self.cfg.batch, 1]), &self.device);
+                wgan_critic_loss(real_scores, fake_scores)
+                    + gradient_penalty(&self.d, real, fake, eps).mul_scalar(lambda)
+            }
+            Objective::Energy => {
+                wgan_critic_loss(real_scores, fake_scores)
+                    + real_gradient_penalty(&self.d, real).mul_scalar(lambda)
+            }
         }
     }
 
-    /// Generator loss through a critic whose weights take no gradient.
-    fn generator_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
-        let fake = self.g.forward(Self::noise(rng, &self.cfg, &self.device));
-        let scores = self.d.clone().no_grad().forward(fake);
+    /// Generator loss for noise `z` through a critic whose weights take no gradient (for the
+    /// energy GAN with the encoder term, whose gradient also reaches the encoder).
+    fn generator_loss(&self, z: Tensor<2>) -> Tensor<1> {
+        let fake = self.g.forward(z.clone());
+        let scores = self.d.clone().no_grad().forward(fake.clone());
         match self.cfg.objective {
             Objective::Gan => gan_g_loss(scores, self.cfg.gan_loss),
-            Objective::Wgan => wgan_g_loss(scores),
+            Objective::Wgan | Objective::WganGp => wgan_g_loss(scores),
+            Objective::Energy => {
+                let loss = wgan_g_loss(scores);
+                match &self.enc {
+                    Some((enc, _)) => {
+                        loss + encoder_loss(z, enc.forward(fake)).mul_scalar(self.cfg.lambda2)
+                    }
+                    None => loss,
+                }
+            }
         }
     }
 
@@ -295,7 +330,7 @@ impl Trainer {
             let loss = self.critic_loss(&mut rng);
             let loss = match self.cfg.objective {
                 Objective::Gan => loss.mul_scalar(0.5),
-                Objective::Wgan => loss,
+                _ => loss,
             };
             let grads = GradientsParams::from_grads(loss.backward(), &self.d);
             self.d = self.opt_d.step(self.cfg.lr_d, self.d.clone(), grads);
@@ -314,9 +349,15 @@ impl Trainer {
             let probe = opt.step(PROBE_LR, probe, grads);
             self.probe = Some((probe, opt));
         }
-        let loss_g = self.generator_loss(&mut rng);
-        let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
-        self.g = self.opt_g.step(self.cfg.lr_g, self.g.clone(), grads);
+        let loss_g = self.generator_loss(Self::noise(&mut rng, &self.cfg, &self.device));
+        let mut grads = loss_g.backward();
+        let g_grads = GradientsParams::from_module(&mut grads, &self.g);
+        self.g = self.opt_g.step(self.cfg.lr_g, self.g.clone(), g_grads);
+        if let Some((enc, mut opt)) = self.enc.take() {
+            let e_grads = GradientsParams::from_module(&mut grads, &enc);
+            let enc = opt.step(self.cfg.lr_g, enc, e_grads);
+            self.enc = Some((enc, opt));
+        }
         self.rng = rng;
         self.step += 1;
     }
@@ -324,20 +365,17 @@ impl Trainer {
     /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
     /// EMD yardstick. No parameter changes; one read-back from the device.
     pub async fn measure(&mut self) -> Result<LogPoint, String> {
-        let fake = self.g.forward(self.est_noise.clone()); // [EST_N, 784], tracks G's graph
+        let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
         let real_scores = self.d.forward(self.est_real.clone()).detach();
         let d_frozen = self.d.clone().no_grad();
-        let fake_scores = d_frozen.forward(fake.clone().detach());
+        let fake_scores = d_frozen.forward(fake.clone());
+        // The critics' own estimate leaves their penalty out: W_hat (or the energy gap) alone.
         let loss_d = match self.cfg.objective {
             Objective::Gan => gan_d_loss(real_scores, fake_scores),
-            Objective::Wgan => wgan_critic_loss(real_scores, fake_scores),
+            _ => wgan_critic_loss(real_scores, fake_scores),
         }
         .inner();
-        let g_scores = d_frozen.forward(fake.clone());
-        let loss_g = match self.cfg.objective {
-            Objective::Gan => gan_g_loss(g_scores, self.cfg.gan_loss),
-            Objective::Wgan => wgan_g_loss(g_scores),
-        };
+        let loss_g = self.generator_loss(self.est_noise.clone());
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
         let gn2 = grad_norm_sq(&self.g, &grads).ok_or("the generator has no gradient")?;
         let loss_probe = match &self.probe {
@@ -368,7 +406,7 @@ impl Trainer {
         let emd = emd_from_costs(n, &costs)?;
         let (js, w) = match self.cfg.objective {
             Objective::Gan => (Some(js_hat(loss_d)), None),
-            Objective::Wgan => (None, Some(w_hat(loss_d))),
+            _ => (None, Some(w_hat(loss_d))),
         };
         let own = js.or(w).unwrap_or(f64::NAN);
         // A point re-measured at the same step (e.g. after a pause) replaces the last one. Step 0
@@ -433,15 +471,20 @@ impl Trainer {
                 self.step
             ));
         }
-        Ok(v.iter()
-            .map(|&p| ((p + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8)
-            .collect())
+        Ok(to_bytes(&v))
     }
 
     /// Every critic parameter, flattened (for tests of the clipping).
     pub async fn critic_params(&self) -> Result<Vec<f32>, String> {
         read_module_params(&self.d).await
     }
+}
+
+/// Images in [-1, 1] as bytes, 0 = background, 255 = ink.
+pub(crate) fn to_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter()
+        .map(|&p| ((p + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8)
+        .collect()
 }
 
 /// `count` rows of `data` [n_data, d] drawn uniformly with replacement, gathered on its device.

@@ -94,8 +94,10 @@ fn parse_objective(s: &str) -> Result<Objective, JsError> {
     match s {
         "gan" => Ok(Objective::Gan),
         "wgan" => Ok(Objective::Wgan),
+        "wgan_gp" => Ok(Objective::WganGp),
+        "energy" => Ok(Objective::Energy),
         _ => Err(JsError::new(&format!(
-            "unknown objective {s:?}; use gan or wgan"
+            "unknown objective {s:?}; use gan, wgan, wgan_gp or energy"
         ))),
     }
 }
@@ -134,14 +136,27 @@ pub fn preset_settings(objective: &str, preset: &str) -> Result<Array, JsError> 
 }
 
 /// Build a config from a preset and `[[key, value], ...]`; the first bad setting is an error
-/// whose message names it and says what to use.
+/// whose message names it and says what to use. An `objective` among the settings replaces
+/// `objective` before the preset is taken, so a WGAN-GP run gets WGAN-GP's defaults.
 fn build_config(objective: &str, preset: &str, settings: &Array) -> Result<RunConfig, JsError> {
+    let pairs: Vec<(String, String)> = settings
+        .iter()
+        .map(|pair| {
+            let pair = Array::from(&pair);
+            (
+                pair.get(0).as_string().unwrap_or_default(),
+                pair.get(1).as_string().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let objective = pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "objective")
+        .map_or(objective, |(_, v)| v.as_str());
     let mut cfg = RunConfig::preset(parse_objective(objective)?, parse_preset(preset)?);
-    for pair in settings.iter() {
-        let pair = Array::from(&pair);
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let value = pair.get(1).as_string().unwrap_or_default();
-        cfg.set(&key, &value).map_err(|e| JsError::new(&e.0))?;
+    for (key, value) in &pairs {
+        cfg.set(key, value).map_err(|e| JsError::new(&e.0))?;
     }
     Ok(cfg)
 }
@@ -202,8 +217,7 @@ async fn wgpu_device() -> Result<Device, String> {
 /// One training run, owned by a worker.
 #[wasm_bindgen]
 pub struct Run {
-    inner: Rc<RefCell<Trainer>>,
-    objective: String,
+    pub(crate) inner: Rc<RefCell<Trainer>>,
     device: Device,
     classifier: Rc<RefCell<Option<Classifier>>>,
 }
@@ -228,7 +242,6 @@ pub async fn create_run(
     let trainer = Trainer::new(cfg, &mnist, &device).map_err(|e| JsError::new(&e))?;
     Ok(Run {
         inner: Rc::new(RefCell::new(trainer)),
-        objective,
         device,
         classifier: Rc::new(RefCell::new(None)),
     })
@@ -252,9 +265,14 @@ impl Run {
         self.inner.borrow().step_count() as f64
     }
 
+    /// The objective the run trains: gan, wgan, wgan_gp or energy.
     #[wasm_bindgen(getter)]
     pub fn objective(&self) -> String {
-        self.objective.clone()
+        self.inner
+            .borrow()
+            .config()
+            .get("objective")
+            .unwrap_or_default()
     }
 
     /// Human label of the objective, e.g. "GAN (-log D)".

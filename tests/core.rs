@@ -369,7 +369,7 @@ fn the_pages_state_table_has_the_same_bounds() {
         checked += 1;
     }
     assert_eq!(
-        checked, 12,
+        checked, 15,
         "every run setting of the page's table was checked"
     );
 }

@@ -2,8 +2,9 @@
 // address, and window.earthmover.
 import { drawGrid, renderCard } from './card.js';
 import { Charts, COLORS, look, onExport, rebuildCharts } from './charts.js';
+import { EnergyPanel } from './energy.js';
 import { buildRun, download, parseRun } from './exporter.js';
-import { detectLang, lang, noticeText, onLangChange, setLang, t } from './i18n.js';
+import { detectLang, lang, noticeText, onLangChange, runName, setLang, setRunObjective, t } from './i18n.js';
 import { Lab } from './lab.js';
 import { drawModes } from './modes.js';
 import { fatal, notice, rewordNotices } from './notices.js';
@@ -26,6 +27,9 @@ if (typeof WebAssembly !== 'object' || typeof Worker !== 'function') {
   fatal(t('err.no_wasm'));
   throw new Error('no WebAssembly');
 }
+
+// The runs' objectives from the address, so that their names are right before they start.
+for (const id of IDS) if (state.runs[id].objective) setRunObjective(id, state.runs[id].objective);
 
 // Page-level notices now; a run setting's notice once that run says which value it uses instead.
 const runNotices = { gan: [], wgan: [] };
@@ -67,7 +71,7 @@ function snapshot() {
       const last = v.history[v.history.length - 1] || null;
       const metrics = last ? { ...last } : null;
       if (metrics) delete metrics.step;
-      return { id, objective: v.label || id, backend: r.backend ? r.backend.label : null, step: v.step,
+      return { id, objective: v.label || id, objectiveKey: (v.settings || r.settings || []).find(([k]) => k === 'objective')?.[1] || id, backend: r.backend ? r.backend.label : null, step: v.step,
         playing: r.playing, stepsPerSec: r.stepsPerSec, metrics, emdFloor: v.floor ?? null, error: r.lastError || null,
         ganLoss: id === 'gan' ? r.ganLoss : null, modes: v.modes, diverged: r.diverged, checkpointStep: r.checkpoint ? r.checkpoint.step : null,
         wasmBytes: r.wasmBytes || 0, points: v.history.length };
@@ -84,7 +88,8 @@ function samples(id) {
 // ---- panels: one visible at a time ----
 const lab = new Lab((m) => notice(m, 'error'));
 const optimality = new OptimalityPanel((id, msg) => runs[id].worker.postMessage(msg));
-initRuns({ state, syncUrl, view, isReplay: () => !!replay, render, redraw, optimality, runNotices });
+const energy = new EnergyPanel((id, msg) => runs[id].worker.postMessage(msg));
+initRuns({ state, syncUrl, view, isReplay: () => !!replay, render, redraw, optimality, energy, runNotices });
 function showPanel(name) {
   if (!PANELS.includes(name)) name = 'live';
   for (const p of PANELS) {
@@ -117,6 +122,23 @@ $('#mu-r').value = state.mu_r;
 $('#mu-g').value = state.mu_g;
 for (const [el, key] of [['#theta', 'theta'], ['#mu-r', 'mu_r'], ['#mu-g', 'mu_g']]) {
   $(el).addEventListener('change', () => { state[key] = Number($(el).value); syncUrl(); });
+}
+const mcmcForm = $('#mcmc-form').elements;
+mcmcForm.run.value = state.mcmc_run;
+mcmcForm.sampler.value = state.mcmc_sampler;
+mcmcForm.eps.value = state.mcmc_eps;
+mcmcForm.steps.value = state.mcmc_steps;
+mcmcForm.prior.checked = state.mcmc_prior;
+for (const [name, key, check] of [['run', 'mcmc_run', null], ['sampler', 'mcmc_sampler', null],
+  ['eps', 'mcmc_eps', (v) => Number.isFinite(v) && v >= 1e-5 && v <= 1],
+  ['steps', 'mcmc_steps', (v) => Number.isInteger(v) && v >= 1 && v <= 2000], ['prior', 'mcmc_prior', null]]) {
+  mcmcForm[name].addEventListener('change', () => {
+    const el = mcmcForm[name];
+    const v = name === 'prior' ? el.checked : check ? Number(el.value) : el.value;
+    if (check && !check(v)) return;
+    state[key] = v;
+    syncUrl();
+  });
 }
 const optForm = $('#opt-form').elements;
 optForm.run.value = state.opt_run;
@@ -154,6 +176,7 @@ onLangChange((l) => {
   rewordNotices();
   rebuildCharts();
   optimality.showSummary();
+  energy.showSummary();
   if (runs.gan) {
     for (const id of IDS) { if (runs[id].msg) say(id, runs[id].msg); render(id); }
     backendBadge();
@@ -225,6 +248,21 @@ $('#preset').onchange = () => {
   });
 };
 
+// One-click comparisons: both runs restart with the chosen objectives (each with its own
+// defaults under the current preset) and the left run's seed.
+function compare(left, right) {
+  const seedOf = (id) => (runs[id].settings || []).find(([k]) => k === 'seed')?.[1] ?? '1';
+  const seed = String(state.runs.gan.seed ?? seedOf('gan'));
+  return Promise.all([reset('gan', [['objective', left], ['seed', seed]], 'settings'),
+    reset('wgan', [['objective', right], ['seed', seed]], 'settings')]).then(() => {
+    notice(() => t('compare.started', { seed, a: runName('gan'), b: runName('wgan') }), 'info');
+    return snapshot();
+  });
+}
+document.querySelectorAll('[data-compare]').forEach((b) => {
+  b.onclick = () => { const [l, r] = b.dataset.compare.split(','); compare(l, r); };
+});
+
 const togglePlay = () => (IDS.some((id) => runs[id].playing) ? pause() : play());
 setupUi({ state, play, pause, step: () => step(), reset: () => reset(undefined, undefined, 'reset'), togglePlay, showPanel, setPresenter,
   setLanguage, language: lang });
@@ -249,6 +287,14 @@ window.earthmover = {
   pause,
   step,
   reset: (id) => reset(id, undefined, 'reset'),
+  // Restart both runs with these objectives ('gan', 'wgan', 'wgan_gp', 'energy') and one seed.
+  compare: (left = 'wgan', right = 'wgan_gp') => {
+    const ok = ['gan', 'wgan', 'wgan_gp', 'energy'];
+    if (!ok.includes(left) || !ok.includes(right)) return Promise.reject(new Error(`compare(${JSON.stringify(left)}, ${JSON.stringify(right)}): use ${ok.join(', ')}`));
+    return compare(left, right);
+  },
+  // Latent-space MCMC on a run's energy: {run, sampler: 'mala' | 'langevin', eps, steps, prior}.
+  refine: (p) => energy.run(p),
   setGanLoss,
   modes,
   showPanel,
@@ -265,6 +311,9 @@ window.earthmover = {
       case 'parallel-lines': return lab.experiment('lines', p);
       case 'two-gaussians': return lab.experiment('gaussians', p);
       case 'optimality': return optimality.run(p);
+      case 'mcmc': return energy.run(p);
+      case 'wgan-vs-wgan-gp': return compare('wgan', 'wgan_gp');
+      case 'wgan-gp-vs-energy': return compare('wgan_gp', 'energy');
       case 'rank-correlation': return Promise.resolve(Object.fromEntries(IDS.map((id) => {
         const last = runs[id].history[runs[id].history.length - 1] || {};
         return [id, { step: runs[id].step, points: runs[id].history.length, rho_est: last.rho_est ?? null,
@@ -272,7 +321,7 @@ window.earthmover = {
       })));
       case 'mode-collapse': return modes();
       case 'neglogd': return setGanLoss(p.on === false ? 'saturating' : 'nonsaturating').then(() => ({ gan_loss: runs.gan.ganLoss }));
-      default: return Promise.reject(new Error(`unknown experiment ${JSON.stringify(name)}; use parallel-lines, two-gaussians, optimality, rank-correlation, mode-collapse or neglogd`));
+      default: return Promise.reject(new Error(`unknown experiment ${JSON.stringify(name)}; use parallel-lines, two-gaussians, optimality, mcmc, wgan-vs-wgan-gp, wgan-gp-vs-energy, rank-correlation, mode-collapse or neglogd`));
     }
   },
 };

@@ -2,7 +2,7 @@
 // it in the current language from the run's state (or from a loaded recording).
 import { COLORS } from './charts.js';
 import { gridCanvas } from './exporter.js';
-import { t } from './i18n.js';
+import { runObjective, t } from './i18n.js';
 import { modesText } from './modes.js';
 import { settingsForm } from './settings.js';
 
@@ -17,7 +17,7 @@ function fmt(v, digits = 4) {
 export function buildCard(id, on) {
   const el = $(`#run-${id}`);
   el.innerHTML = `
-    <h2><span class="swatch"></span><span data-i18n="run.${id}"></span> <small class="label"></small></h2>
+    <h2><span class="swatch"></span><span class="name"></span> <small class="label"></small></h2>
     <div class="controls">
       <button type="button" class="play" data-control="play"></button>
       <button type="button" class="step" data-control="step"></button>
@@ -26,7 +26,7 @@ export function buildCard(id, on) {
     <dl class="stats">
       <div><dt data-i18n="stat.step"></dt><dd class="v-step">0</dd></div>
       <div><dt data-i18n="stat.rate"></dt><dd class="v-rate">–</dd></div>
-      <div><dt data-i18n="${id === 'gan' ? 'sym.js_hat' : 'sym.w_hat'}"></dt><dd class="v-est">–</dd></div>
+      <div><dt class="k-est"></dt><dd class="v-est">–</dd></div>
       <div><dt data-i18n="sym.emd"></dt><dd class="v-emd">–</dd></div>
       <div><dt data-i18n="sym.grad_g"></dt><dd class="v-gn">–</dd></div>
     </dl>
@@ -49,12 +49,17 @@ export function buildCard(id, on) {
   return el;
 }
 
-// "GAN (−log D)", "WGAN (clip 0.05)" in the reader's language, from the run's settings.
-function runLabel(id, v) {
-  const p = (v.settings || []).find(([k]) => k === (id === 'gan' ? 'gan_loss' : 'clip'));
-  if (!p) return v.label;
-  if (id === 'gan') return p[1] === 'saturating' ? t('label.gan_sat') : t('sym.label_gan_ns');
-  return t('label.wgan', { clip: p[1] });
+// "GAN (−log D)", "WGAN (clip 0.05)", "WGAN-GP (λ 10)" in the reader's language, from the run's
+// settings.
+function runLabel(v) {
+  const get = (key) => { const p = (v.settings || []).find(([k]) => k === key); return p ? p[1] : null; };
+  switch (get('objective')) {
+    case 'gan': return get('gan_loss') === 'saturating' ? t('label.gan_sat') : t('sym.label_gan_ns');
+    case 'wgan': return t('label.wgan', { clip: get('clip') });
+    case 'wgan_gp': return t('label.wgan_gp', { lambda: get('lambda') });
+    case 'energy': return t('label.energy', { lambda: get('lambda'), lambda2: get('lambda2') });
+    default: return v.label;
+  }
 }
 
 // Fill a run's card from the run `r` (controls) and what is shown, `v` (the run or a recording).
@@ -62,11 +67,16 @@ export function renderCard(r, v, replay) {
   const { id, el } = r;
   const name = t(`run.${id}`);
   const last = v.history[v.history.length - 1] || {};
-  const label = replay ? t('card.recorded') : runLabel(id, v);
+  const label = replay ? t('card.recorded') : runLabel(v);
+  const objective = runObjective(id);
+  $('.name', el).textContent = name;
+  $('.k-est', el).textContent = t(objective === 'gan' ? 'sym.js_hat' : 'sym.w_hat');
+  const loss = $('.toggle', el);
+  if (loss) loss.hidden = objective !== 'gan';
   $('.label', el).textContent = label ? `· ${label}` : '';
   $('.v-step', el).textContent = v.step;
   $('.v-rate', el).textContent = !replay && r.playing ? r.stepsPerSec.toFixed(1) : '–';
-  $('.v-est', el).textContent = fmt(id === 'gan' ? last.js_hat : last.w_hat);
+  $('.v-est', el).textContent = fmt(last.js_hat ?? last.w_hat);
   $('.v-emd', el).textContent = fmt(last.emd, 3);
   $('.v-gn', el).textContent = fmt(last.grad_norm_g, 3);
   const live = r.ready && !replay;
@@ -97,8 +107,12 @@ export function renderCard(r, v, replay) {
   $(`#modes-${id}-text`).textContent = v.modes ? modesText(name, v.modes, v.modes.step) : t('modes.empty', { run: name });
 }
 
-export function drawGrid(el, pixels) {
-  const ctx = $('.grid', el).getContext('2d');
-  if (!pixels) { ctx.clearRect(0, 0, 224, 224); return; }
+export function drawGridTo(canvas, pixels) {
+  const ctx = canvas.getContext('2d');
+  if (!pixels) { ctx.clearRect(0, 0, canvas.width, canvas.height); return; }
   ctx.drawImage(gridCanvas(pixels, 1), 0, 0);
+}
+
+export function drawGrid(el, pixels) {
+  drawGridTo($('.grid', el), pixels);
 }

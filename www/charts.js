@@ -2,7 +2,7 @@
 // function (so a language or presenter-mode change rebuilds it with new titles and line widths),
 // keeps its last data, and can be exported as PNG or CSV. Long histories are thinned for drawing.
 /* global uPlot */
-import { t } from './i18n.js';
+import { runName, runObjective, t } from './i18n.js';
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222',
@@ -191,18 +191,36 @@ export class Charts {
     this.hist = { gan: [], wgan: [] };
     this.floor = null;
     const full = (fields, extra) => () => extra(joined(this.hist, fields, Infinity));
+    // Each run's own estimate: JS_hat on the left axis for a GAN, W_hat (or the energy gap) on the
+    // right axis for the critics; the series follow the objectives the runs train now.
+    const name = (id) => ({ run: runName(id) });
+    const estLayout = () => {
+      const js = ['gan', 'wgan'].filter((id) => runObjective(id) === 'gan');
+      const w = ['gan', 'wgan'].filter((id) => runObjective(id) !== 'gan');
+      return [...js.map((id) => ({ id, key: 'js_hat' })), ...(js.length ? [{ log2: true }] : []), ...w.map((id) => ({ id, key: 'w_hat' }))];
+    };
+    this.estCols = (h, max) => {
+      const layout = estLayout();
+      const fields = layout.filter((c) => !c.log2).map((c) => [c.id, c.key]);
+      const d = joined(h, fields, max);
+      let k = 1;
+      return [d[0], ...layout.map((c) => (c.log2 ? d[0].map(() => LN2) : d[k++]))];
+    };
     this.est = managedChart(els.estimates, () => ({
       name: 'estimates', title: t('chart.est'),
-      series: [line(t('series.est_gan'), COLORS.gan, 'js'), line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 }),
-        line(t('series.est_wgan'), COLORS.wgan, 'w')],
-      axes: [{ scale: 'js', label: t('axis.js'), stroke: COLORS.gan },
-        { scale: 'w', side: 1, label: t('sym.w_axis'), stroke: COLORS.wgan, grid: { show: false } }],
+      series: estLayout().map((c) => {
+        if (c.log2) return line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 });
+        if (c.key === 'js_hat') return line(t('series.est_js', name(c.id)), COLORS[c.id], 'js');
+        return line(t(runObjective(c.id) === 'energy' ? 'series.est_gap' : 'series.est_w', name(c.id)), COLORS[c.id], 'w');
+      }),
+      axes: [{ scale: 'js', label: t('axis.js') },
+        { scale: 'w', side: 1, label: t('sym.w_axis'), grid: { show: false } }],
       scales: { js: { range: [0, 0.75] }, w: { auto: true } },
     }));
-    this.est.full = full([['gan', 'js_hat'], ['wgan', 'w_hat']], (d) => [d[0], d[1], d[0].map(() => LN2), d[2]]);
+    this.est.full = () => this.estCols(this.hist, Infinity);
     this.probe = managedChart(els.probe, () => ({
       name: 'probe', title: t('chart.probe'),
-      series: [line(t('series.probe_gan'), COLORS.gan, 'js'), line(t('series.probe_wgan'), COLORS.wgan, 'js'),
+      series: [line(t('series.probe', name('gan')), COLORS.gan, 'js'), line(t('series.probe', name('wgan')), COLORS.wgan, 'js'),
         line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 })],
       axes: [{ scale: 'js', label: t('axis.js') }],
       scales: { js: { range: [-0.05, 0.75] } },
@@ -210,18 +228,19 @@ export class Charts {
     this.probe.full = full([['gan', 'js_probe'], ['wgan', 'js_probe']], (d) => [...d, d[0].map(() => LN2)]);
     this.emd = managedChart(els.emd, () => ({
       name: 'emd', title: t('chart.emd'),
-      series: [line(t('series.emd_gan'), COLORS.gan, 'emd'), line(t('series.emd_wgan'), COLORS.wgan, 'emd'),
+      series: [line(t('series.emd', name('gan')), COLORS.gan, 'emd'), line(t('series.emd', name('wgan')), COLORS.wgan, 'emd'),
         line(t('series.floor'), COLORS.floor, 'emd', { dash: [3, 3], width: 1.5 })],
       axes: [{ scale: 'emd', label: t('axis.emd') }],
       scales: { emd: { auto: true } },
     }));
     this.emd.full = full([['gan', 'emd'], ['wgan', 'emd']], (d) => [...d, d[0].map(() => this.floor)]);
     const sigFields = [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'], ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']];
+    const ld = (id) => t(runObjective(id) === 'gan' ? 'sym.series_ld' : 'sym.series_lf', name(id));
     this.sig = managedChart(els.signals, () => ({
       name: 'signals', title: t('chart.signals'),
-      series: [line(t('sym.gan_ld'), COLORS.gan, 'loss', { dash: [2, 3] }), line(t('sym.gan_lg'), COLORS.gan, 'loss', { dash: [8, 3] }),
-        line(t('sym.wgan_lf'), COLORS.wgan, 'loss', { dash: [2, 3] }), line(t('sym.wgan_lg'), COLORS.wgan, 'loss', { dash: [8, 3] }),
-        line(t('sym.gan_gn'), COLORS.gan, 'gn', { width: 2.5 }), line(t('sym.wgan_gn'), COLORS.wgan, 'gn', { width: 2.5 })],
+      series: [line(ld('gan'), COLORS.gan, 'loss', { dash: [2, 3] }), line(t('sym.series_lg', name('gan')), COLORS.gan, 'loss', { dash: [8, 3] }),
+        line(ld('wgan'), COLORS.wgan, 'loss', { dash: [2, 3] }), line(t('sym.series_lg', name('wgan')), COLORS.wgan, 'loss', { dash: [8, 3] }),
+        line(t('sym.series_gn', name('gan')), COLORS.gan, 'gn', { width: 2.5 }), line(t('sym.series_gn', name('wgan')), COLORS.wgan, 'gn', { width: 2.5 })],
       axes: [{ scale: 'loss', label: t('axis.loss') },
         { scale: 'gn', side: 1, label: t('axis.gn'), grid: { show: false }, values: logTicks }],
       scales: { loss: { auto: true }, gn: { distr: 3, auto: true } },
@@ -241,8 +260,7 @@ export class Charts {
     this.frame = requestAnimationFrame(() => {
       this.frame = null;
       const h = this.hist;
-      const est = joined(h, [['gan', 'js_hat'], ['wgan', 'w_hat']]);
-      this.est.setData([est[0], est[1], est[0].map(() => LN2), est[2]]);
+      this.est.setData(this.estCols(h));
       const pr = joined(h, [['gan', 'js_probe'], ['wgan', 'js_probe']]);
       this.probe.setData([...pr, pr[0].map(() => LN2)]);
       const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);

@@ -13,10 +13,23 @@ const listeners = new Set();
 export const format = (template, params = {}) =>
   String(template).replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k])));
 
+// Each run's objective (a setting of the run): "run.gan" / "run.wgan" and the {gan} / {wgan}
+// placeholders of every string name the objective the left / right run trains now.
+const runObjectives = { gan: 'gan', wgan: 'wgan' };
+export function setRunObjective(id, objective) {
+  if (id in runObjectives && STRINGS.en[`obj.${objective}`]) runObjectives[id] = objective;
+}
+export const runObjective = (id) => runObjectives[id];
+export const runName = (id, lang = current) => {
+  const k = `obj.${runObjectives[id] || id}`;
+  return STRINGS[lang][k] ?? STRINGS.en[k] ?? id;
+};
+
 export function t(key, params, lang = current) {
+  if (key === 'run.gan' || key === 'run.wgan') return runName(key.slice(4), lang);
   const s = STRINGS[lang][key] ?? STRINGS.en[key];
   if (s === undefined) return key;
-  return format(s, params);
+  return format(s, { gan: runName('gan', lang), wgan: runName('wgan', lang), ...params });
 }
 
 export const lang = () => current;

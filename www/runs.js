@@ -3,9 +3,9 @@
 // The page hands over what is its own through initRuns(page): the state, the view (live or a
 // recording), drawing and the optimality panel.
 import { buildCard, drawGrid } from './card.js';
-import { COLORS } from './charts.js';
+import { COLORS, rebuildCharts } from './charts.js';
 import { canvasBlob, download, gridCanvas } from './exporter.js';
-import { noticeText, t } from './i18n.js';
+import { applyI18n, noticeText, runObjective, setRunObjective, t } from './i18n.js';
 import { drawModes } from './modes.js';
 import { notice } from './notices.js';
 import { fillForm, readForm } from './settings.js';
@@ -51,6 +51,13 @@ function adopt(id, msg) {
   r.settings = msg.settings;
   if (msg.defaults) r.defaults = msg.defaults;
   r.ganLoss = setting(msg.settings, 'gan_loss');
+  const objective = setting(msg.settings, 'objective');
+  if (objective && objective !== runObjective(id)) {
+    // The run trains another objective now: every string naming it, and the charts' legends.
+    setRunObjective(id, objective);
+    applyI18n(document);
+    rebuildCharts();
+  }
   page.state.runs[id] = overrides(id, msg.settings, r.defaults || []);
   fillForm(id, msg.settings);
   page.syncUrl();
@@ -149,6 +156,11 @@ function onMessage(id, msg) {
       page.optimality.onMessage(id, msg);
       if (msg.type === 'opt-done') r.step = msg.step;
       break;
+    case 'mcmc-begin':
+    case 'mcmc-step':
+    case 'mcmc-done':
+      page.energy.onMessage(id, msg);
+      return; // nothing of the run's card changes
     case 'samples':
       r.samples = msg.pixels;
       if (!page.isReplay()) drawGrid(r.el, msg.pixels);

@@ -8,15 +8,19 @@
 // Run settings are checked again in Rust (RunConfig::set); tests/core.rs reads the RUN_KEYS lines
 // below and checks that both agree on every bound.
 
-export const PANELS = ['live', 'lines', 'gaussians', 'optimality'];
+export const PANELS = ['live', 'lines', 'gaussians', 'optimality', 'energy'];
+export const OBJECTIVES = ['gan', 'wgan', 'wgan_gp', 'energy'];
 export const RUNS = ['gan', 'wgan'];
 // Controls a lesson link can hide (hide=settings,preset,...); each element carries data-control.
 export const CONTROLS = ['play', 'step', 'reset', 'settings', 'preset', 'loss', 'backend', 'tabs', 'lab',
   'optimality', 'export', 'load', 'share', 'language', 'presenter'];
 
 // One line per key (tests/core.rs parses these lines: keep `key`, `type`, `min`, `max` on one line).
+// Every key is valid for either run (its objective is a setting too); `objectives` lists the
+// objectives that use a key, and the settings form shows only those.
 export const RUN_KEYS = [
-  { key: 'gan_loss', type: 'enum', values: ['nonsaturating', 'saturating'], only: 'gan' },
+  { key: 'objective', type: 'enum', values: ['gan', 'wgan', 'wgan_gp', 'energy'] },
+  { key: 'gan_loss', type: 'enum', values: ['nonsaturating', 'saturating'], objectives: ['gan'] },
   { key: 'net', type: 'enum', values: ['small', 'reference'] },
   { key: 'optimizer', type: 'enum', values: ['adam', 'rmsprop'] },
   { key: 'lr_d', type: 'float', min: 1e-7, max: 1e20 },
@@ -24,7 +28,9 @@ export const RUN_KEYS = [
   { key: 'batch', type: 'int', min: 2, max: 512 },
   { key: 'latent', type: 'int', min: 2, max: 256 },
   { key: 'n_critic', type: 'int', min: 1, max: 20 },
-  { key: 'clip', type: 'float', min: 1e-4, max: 1, only: 'wgan' },
+  { key: 'clip', type: 'float', min: 1e-4, max: 1, objectives: ['wgan'] },
+  { key: 'lambda', type: 'float', min: 0, max: 1000, objectives: ['wgan_gp', 'energy'] },
+  { key: 'lambda2', type: 'float', min: 0, max: 1000, objectives: ['energy'] },
   { key: 'beta1', type: 'float', min: 0, max: 0.999 },
   { key: 'beta2', type: 'float', min: 0, max: 0.9999 },
   { key: 'seed', type: 'int', min: 0, max: 4294967295 },
@@ -44,6 +50,11 @@ export const PAGE_KEYS = [
   { key: 'opt_run', type: 'enum', values: RUNS, def: 'gan' },
   { key: 'opt_k', type: 'int', min: 1, max: 20000, def: 2000 },
   { key: 'opt_every', type: 'int', min: 1, max: 20000, def: 50 },
+  { key: 'mcmc_run', type: 'enum', values: RUNS, def: 'wgan' },
+  { key: 'mcmc_sampler', type: 'enum', values: ['mala', 'langevin'], def: 'mala' },
+  { key: 'mcmc_eps', type: 'float', min: 1e-5, max: 1, def: 0.01 },
+  { key: 'mcmc_steps', type: 'int', min: 1, max: 2000, def: 100 },
+  { key: 'mcmc_prior', type: 'bool', def: true },
 ];
 
 const PAGE = new Map(PAGE_KEYS.map((k) => [k.key, k]));
@@ -52,7 +63,10 @@ const RUN = new Map(RUN_KEYS.map((k) => [k.key, k]));
 const MAX_VALUE = 200;
 const MAX_PARAMS = 100;
 
-export const runKeysFor = (id) => RUN_KEYS.filter((k) => !k.only || k.only === id);
+// The run keys (all of them, for either run: kept as a function of the run for the callers).
+export const runKeysFor = () => RUN_KEYS;
+// Does a run training `objective` use `key`?
+export const usesKey = (spec, objective) => !spec.objectives || spec.objectives.includes(objective);
 
 export function defaultState() {
   const page = Object.fromEntries(PAGE_KEYS.map((k) => [k.key, Array.isArray(k.def) ? [...k.def] : k.def]));
@@ -125,7 +139,6 @@ export function parseState(search) {
       run = key.slice(0, dot);
       name = key.slice(dot + 1);
       spec = RUNS.includes(run) ? RUN.get(name) : undefined;
-      if (spec && spec.only && spec.only !== run) spec = undefined;
     } else if (!spec && key === 'seed') {
       // The old single seed: both runs.
       spec = RUN.get('seed');
@@ -201,20 +214,25 @@ export function validState(state) {
   for (const id of RUNS) {
     for (const [k, v] of Object.entries(state.runs[id])) {
       const spec = RUN.get(k);
-      if (!spec || (spec.only && spec.only !== id) || !ok(spec, v)) return false;
+      if (!spec || !ok(spec, v)) return false;
     }
   }
   return true;
 }
 
-// A run's overrides from its settings pairs: the values that differ from the preset's.
+// A run's overrides from its settings pairs: the values that differ from the preset's (the
+// preset of the run's own objective), and its objective where that is not the run's usual one.
 export function overrides(id, pairs, defaults) {
   const d = new Map(defaults);
   const out = {};
   for (const [k, raw] of pairs) {
     const spec = RUN.get(k);
-    if (!spec || (spec.only && spec.only !== id)) continue;
+    if (!spec) continue;
     const r = parseValue(spec, raw);
+    if (k === 'objective') {
+      if (r.ok === true && r.value !== id) out[k] = r.value;
+      continue;
+    }
     const def = d.has(k) ? parseValue(spec, d.get(k)) : null;
     if (r.ok !== true) continue;
     if (def && def.ok === true && def.value === r.value) continue;

@@ -74,7 +74,7 @@ export function setupUi(page) {
     if (k === ' ' && !hidden('play')) page.togglePlay();
     else if ((k === 's' || k === 'S') && !hidden('step')) page.step();
     else if ((k === 'r' || k === 'R') && !hidden('reset')) page.reset();
-    else if (/^[1-4]$/.test(k) && !hidden('tabs')) page.showPanel(PANELS[Number(k) - 1]);
+    else if (/^[1-5]$/.test(k) && !hidden('tabs')) page.showPanel(PANELS[Number(k) - 1]);
     else if (k === 'f' || k === 'F') toggleFullscreen();
     else if ((k === 'p' || k === 'P') && !hidden('presenter')) page.setPresenter(!page.state.presenter);
     else if ((k === 'l' || k === 'L') && !hidden('language')) page.setLanguage(page.language() === 'zh' ? 'en' : 'zh');

@@ -36,7 +36,7 @@ let lastCheckpoint = 0;
 let rate = { t: 0, step: 0, value: 0 };
 let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
 let lastModes = 0;
-let experiment = null;   // {reqId, cancelled} while "train D to optimality" runs
+let experiment = null;   // {reqId, cancelled} while "train D to optimality" or MCMC runs
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
@@ -236,7 +236,7 @@ async function handle(msg) {
       }
       post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
         point: restored && restored.point ? restored.point : built.point, restored,
-        settings: run.settings(), defaults: presetSettings(cfg.objective, cfg.preset) });
+        settings: run.settings(), defaults: presetSettings(run.objective, cfg.preset) });
       await readySettled();
       await postCheckpoint(true);
       break;
@@ -289,7 +289,7 @@ async function handle(msg) {
       cfg = next;
       diverged = false;
       post({ type: 'reset', label: run.label, logEvery: run.logEvery, floor: built.floor, point: built.point,
-        settings: run.settings(), defaults: presetSettings(cfg.objective, cfg.preset), reason: msg.reason || '' });
+        settings: run.settings(), defaults: presetSettings(run.objective, cfg.preset), reason: msg.reason || '' });
       await readySettled();
       await postCheckpoint(true);
       playing = wasPlaying;
@@ -340,6 +340,43 @@ async function handle(msg) {
       }
       break;
     }
+    case 'mcmc': {
+      // Latent-space MCMC on the run's critic as an energy; training pauses meanwhile.
+      const wasPlaying = playing;
+      playing = false;
+      while (looping) await yieldToEvents();
+      experiment = { reqId: msg.reqId, cancelled: false };
+      let chains = null;
+      try {
+        chains = await run.refine(msg.sampler, msg.eps, !!msg.prior, 1);
+        const s0 = chains.state();
+        const pixels = await chains.samples();
+        post({ type: 'mcmc-begin', reqId: msg.reqId, u: s0.u, energy: s0.energy, emd: await chains.emd(), emdN: chains.emdN,
+          pixels }, [pixels.buffer]);
+        let lastGrid = performance.now();
+        while (chains.t < msg.steps && !experiment.cancelled) {
+          const point = await chains.step(1);
+          let grid = null;
+          if (performance.now() - lastGrid > 400) {
+            grid = await chains.samples();
+            lastGrid = performance.now();
+          }
+          post({ type: 'mcmc-step', reqId: msg.reqId, point, pixels: grid }, grid ? [grid.buffer] : []);
+          await yieldToEvents();
+        }
+        const pixelsEnd = await chains.samples();
+        post({ type: 'mcmc-done', reqId: msg.reqId, cancelled: experiment.cancelled, emd: await chains.emd(),
+          emdN: chains.emdN, pixels: pixelsEnd }, [pixelsEnd.buffer]);
+      } catch (e) {
+        post({ type: 'mcmc-done', reqId: msg.reqId, error: message(e) });
+      } finally {
+        if (chains) chains.free();
+        experiment = null;
+        playing = wasPlaying;
+        if (playing) loop();
+      }
+      break;
+    }
     default:
       break;
   }
@@ -349,7 +386,7 @@ async function handle(msg) {
 let queue = Promise.resolve();
 self.onmessage = (ev) => {
   const msg = ev.data;
-  if (msg.type === 'cancel-optimality') {
+  if (msg.type === 'cancel-optimality' || msg.type === 'cancel-mcmc') {
     if (experiment) experiment.cancelled = true;
     return;
   }
