@@ -184,7 +184,11 @@ impl Refinement {
     /// Exact EMD between the first n chains' images and n fixed real images (n = min(64, emd_n)).
     pub async fn emd(&self) -> Result<f64, String> {
         let n = self.n;
-        let fake = self.images().narrow(0, 0, n).add_scalar(1.0).div_scalar(2.0);
+        let fake = self
+            .images()
+            .narrow(0, 0, n)
+            .add_scalar(1.0)
+            .div_scalar(2.0);
         let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
         let v = read_f32(dist).await?;
         emd_from_costs(n, &v.iter().map(|&x| x as f64).collect::<Vec<_>>())

@@ -10,6 +10,11 @@ const WORKLOADS = {
   'small-gan': ['gan', [['net', 'small'], ['latent', '64']]],
   'ref-gan': ['gan', []],
   'ref-wgan': ['wgan', []],
+  // Issue 6's objectives (not anchor workloads: no TF.js or PyTorch figure to compare with).
+  'ref-wgan-gp': ['wgan_gp', []],
+  'ref-energy': ['energy', []],
+  // One MALA step of the 64 grid chains on a small energy GAN's U(G(z)) (a "step" = one MCMC step).
+  'mcmc-mala': ['energy', [['net', 'small'], ['latent', '64']], 'mcmc'],
 };
 const backend = q.get('backend') || 'cpu';
 const budget = Number(q.get('budget') || 15);
@@ -17,15 +22,18 @@ const out = document.getElementById('out');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function bench(name, data) {
-  const [objective, settings] = WORKLOADS[name];
+  const [objective, settings, kind] = WORKLOADS[name];
   // The anchors' workloads train G and D only: no probe discriminator.
   const run = await createRun(objective, 'paper', [...settings, ['probe', 'off']], data, backend);
-  const sync = () => run.samples(); // one read-back forces completion
+  const chains = kind === 'mcmc' ? await run.refine('mala', 0.01, true, 1) : null;
+  // MCMC steps read back every step anyway (the Metropolis decision is on the host).
+  const train = chains ? async (n) => { await chains.step(n); } : async (n) => { run.train(n); };
+  const sync = () => (chains ? Promise.resolve() : run.samples()); // one read-back forces completion
   const warm = [];
   const t0 = performance.now();
   while (warm.length < 5 && !(warm.length >= 2 && performance.now() - t0 > 20000)) {
     const s = performance.now();
-    run.train(1);
+    await train(1);
     await sync();
     warm.push(performance.now() - s);
   }
@@ -36,12 +44,13 @@ async function bench(name, data) {
     const n = Math.max(3, Math.round(budget / est));
     if (rates.length && (performance.now() - runStart) / 1000 + n * est > 170) break;
     const s = performance.now();
-    run.train(n);
+    await train(n);
     await sync();
     const el = (performance.now() - s) / 1000;
     rates.push(n / el);
     est = el / n;
   }
+  if (chains) chains.free();
   run.free();
   const sps = median(rates);
   return { tool: 'earthmover', backend: `wasm-${backend}${simd ? '-simd' : ''}`, workload: name, steps_per_s: sps, ms_per_step: 1000 / sps,

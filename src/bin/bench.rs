@@ -36,6 +36,41 @@ fn busy_pct() -> String {
     format!("{:.1}", 100.0 * (dt - di) as f64 / dt as f64)
 }
 
+/// The anchors' protocol for a workload that does its own read-backs: 5 warm-up steps, then 3
+/// timed repeats of ~budget_s each; the median steps/s as a JSON line.
+#[cfg(not(target_arch = "wasm32"))]
+fn timed(
+    name: &str,
+    backend: &str,
+    busy: String,
+    budget_s: f64,
+    step: &mut dyn FnMut(usize),
+) -> String {
+    use std::time::Instant;
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let s = Instant::now();
+        step(1);
+        times.push(s.elapsed().as_secs_f64());
+    }
+    let mut est = times[4];
+    let mut rates = Vec::new();
+    for _ in 0..3 {
+        let n = ((budget_s / est).round() as usize).max(3);
+        let s = Instant::now();
+        step(n);
+        let el = s.elapsed().as_secs_f64();
+        rates.push(n as f64 / el);
+        est = el / n as f64;
+    }
+    rates.sort_by(f64::total_cmp);
+    let sps = rates[1];
+    format!(
+        "{{\"tool\": \"earthmover\", \"backend\": \"native-{backend}\", \"workload\": \"{name}\", \"steps_per_s\": {sps:.2}, \"ms_per_step\": {:.3}, \"repeats\": 3, \"notes\": {{\"bg_cpu_busy_pct_before\": {busy}}}}}",
+        1000.0 / sps
+    )
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     use earthmover::config::{NetSize, Objective, Preset, RunConfig};
@@ -67,6 +102,22 @@ fn main() {
             "ref-wgan",
             RunConfig::preset(Objective::Wgan, Preset::Paper),
         ),
+        // Issue 6's objectives (no anchor figure to compare with).
+        (
+            "ref-wgan-gp",
+            RunConfig::preset(Objective::WganGp, Preset::Paper),
+        ),
+        (
+            "ref-energy",
+            RunConfig::preset(Objective::Energy, Preset::Paper),
+        ),
+        // One MALA step of the 64 grid chains on a small energy GAN's U(G(z)).
+        ("mcmc-mala", {
+            let mut c = RunConfig::preset(Objective::Energy, Preset::Paper);
+            c.net = NetSize::Small;
+            c.latent = 64;
+            c
+        }),
     ];
     for (name, mut cfg) in workloads {
         // The anchors' workloads train G and D only: no probe discriminator.
@@ -74,6 +125,15 @@ fn main() {
         for (backend, device) in [("flex", burn::tensor::Device::flex())] {
             let busy = busy_pct();
             let mut t = Trainer::new(cfg.clone(), &mnist, &device).expect("trainer");
+            if name == "mcmc-mala" {
+                let opts = earthmover::refine::RefineOptions::new(earthmover::mcmc::Sampler::Mala);
+                let mut r = pollster::block_on(t.refine(opts)).expect("chains");
+                let mut step = |n: usize| {
+                    pollster::block_on(r.step(n)).expect("MCMC step");
+                };
+                println!("{}", timed(name, backend, busy, budget_s, &mut step));
+                continue;
+            }
             let sync = |t: &Trainer| pollster::block_on(t.samples()).expect("read-back");
             // Warm-up: 5 steps each followed by a read-back; estimate from the last 3.
             let mut times = Vec::new();
