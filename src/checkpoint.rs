@@ -275,7 +275,7 @@ impl Trainer {
         let n_e = self.enc.as_ref().map_or(0, |(e, _)| count(e));
         if c.g.len() != n_g + n_e {
             return Err(format!(
-                "the checkpoint's generator has {} numbers; this run's has {}",
+                "the checkpoint's generator has {} weights, this run's has {} (were the settings changed?)",
                 c.g.len(),
                 n_g + n_e
             ));

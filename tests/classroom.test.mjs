@@ -70,7 +70,7 @@ test('malformed parameters give specific notices and the page still works', { ti
   console.log(text);
   assert.match(text, /gan\.lr_d=abc is not a number; using 0\.0005\./);
   assert.match(text, /wgan\.clip=7 is out of range \(0\.0001 to 1\); using 0\.05\./);
-  assert.match(text, /panel=nowhere is not one of live, lines, gaussians, optimality; using live\./);
+  assert.match(text, /panel=nowhere is not one of live, lines, gaussians, optimality, energy; using live\./);
   assert.match(text, /hide: bogus not recognised/);
   assert.match(text, /Unknown URL parameter "x" ignored/);
   assert.deepEqual(await page.evaluate(() => window.earthmover.state().hide), ['settings']);

@@ -101,7 +101,7 @@ test('specific notices name the parameter, the problem and the value used', () =
   assert.deepEqual(state.runs, { gan: { seed: 12 }, wgan: { seed: 12 } });
   const texts = notices.map((n) => noticeText({ ...n, fallback: n.run ? '0.0002' : n.fallback }, 'en'));
   assert.ok(texts.includes('gan.lr_d=abc is not a number; using 0.0002.'), texts.join('\n'));
-  assert.ok(texts.some((t) => t.startsWith('panel=nowhere is not one of live, lines, gaussians, optimality; using live')), texts.join('\n'));
+  assert.ok(texts.some((t) => t.startsWith('panel=nowhere is not one of live, lines, gaussians, optimality, energy; using live')), texts.join('\n'));
   assert.ok(texts.some((t) => t.includes('"colour"')), texts.join('\n'));
   assert.ok(texts.some((t) => t.includes('bogus')), texts.join('\n'));
   assert.ok(texts.some((t) => t.startsWith('theta=7 is out of range')), texts.join('\n'));
@@ -114,7 +114,13 @@ test('overrides keep only what differs from the preset', () => {
   const defaults = [['lr_d', '0.0005'], ['batch', '64'], ['gan_loss', 'nonsaturating'], ['clip', '0.05']];
   assert.deepEqual(overrides('gan', [['lr_d', '5e-4'], ['batch', '32'], ['gan_loss', 'saturating'], ['clip', '0.05']], defaults),
     { batch: 32, gan_loss: 'saturating' });
-  assert.deepEqual(overrides('wgan', [['clip', '0.1'], ['gan_loss', 'saturating']], defaults), { clip: 0.1 });
+  // Every key belongs to either run now (the objective is a setting); the objective is kept
+  // whenever it is not the run's own name, whatever the preset (its defaults are that objective's).
+  assert.deepEqual(overrides('wgan', [['objective', 'wgan'], ['clip', '0.1']], defaults), { clip: 0.1 });
+  assert.deepEqual(overrides('wgan', [['objective', 'wgan_gp'], ['lambda', '10'], ['clip', '0.05']], [...defaults, ['objective', 'wgan_gp'], ['lambda', '10']]),
+    { objective: 'wgan_gp' });
+  assert.deepEqual(overrides('gan', [['objective', 'energy'], ['lambda2', '0.5']], [['objective', 'energy'], ['lambda2', '0.1']]),
+    { objective: 'energy', lambda2: 0.5 });
 });
 
 test('both languages have every string, with the same placeholders', () => {

@@ -94,7 +94,7 @@ export default {
   'set.lambda': '惩罚权重 λ（λ1）',
   'set.lambda2': '编码器权重 λ2',
   'set.objective': '目标函数',
-  'set.objective.gan': 'GAN（Goodfellow 2014）',
+  'set.objective.gan': 'GAN（Goodfellow 等，2014）',
   'set.objective.wgan': 'WGAN，权重裁剪',
   'set.objective.wgan_gp': 'WGAN-GP，梯度惩罚',
   'set.objective.energy': '能量 GAN（能量 U 加熵项）',
