@@ -242,9 +242,10 @@ $('#pause-all').onclick = () => pause();
 $('#preset').onchange = () => {
   state.preset = $('#preset').value;
   IDS.forEach((id) => {
-    const seed = state.runs[id].seed;
+    const { seed, objective } = state.runs[id];
     runs[id].settings = null;
-    reset(id, seed != null ? [['seed', String(seed)]] : [], 'preset');
+    // The new preset's values for the objective the run trains now, and its seed.
+    reset(id, [...(objective ? [['objective', objective]] : []), ...(seed != null ? [['seed', String(seed)]] : [])], 'preset');
   });
 };
 
