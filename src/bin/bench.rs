@@ -53,7 +53,12 @@ fn timed(
         step(1);
         times.push(s.elapsed().as_secs_f64());
     }
-    let mut est = times[4];
+    // Estimate from the median of the last 3 warm-up steps.
+    let mut est = {
+        let mut last: Vec<f64> = times[2..].to_vec();
+        last.sort_by(f64::total_cmp);
+        last[1]
+    };
     let mut rates = Vec::new();
     for _ in 0..3 {
         let n = ((budget_s / est).round() as usize).max(3);
@@ -76,7 +81,6 @@ fn main() {
     use earthmover::config::{NetSize, Objective, Preset, RunConfig};
     use earthmover::data::Mnist;
     use earthmover::train::Trainer;
-    use std::time::Instant;
 
     let args: Vec<String> = std::env::args().collect();
     let budget_s: f64 = args
@@ -134,38 +138,14 @@ fn main() {
                 println!("{}", timed(name, backend, busy, budget_s, &mut step));
                 continue;
             }
-            let sync = |t: &Trainer| pollster::block_on(t.samples()).expect("read-back");
-            // Warm-up: 5 steps each followed by a read-back; estimate from the last 3.
-            let mut times = Vec::new();
-            for _ in 0..5 {
-                let s = Instant::now();
-                t.train_step();
-                sync(&t);
-                times.push(s.elapsed().as_secs_f64());
-            }
-            let mut est = {
-                let mut last: Vec<f64> = times[2..].to_vec();
-                last.sort_by(f64::total_cmp);
-                last[1]
-            };
-            let mut rates = Vec::new();
-            for _ in 0..3 {
-                let n = ((budget_s / est).round() as usize).max(3);
-                let s = Instant::now();
+            // A timed block of n steps ends with one read-back, which forces the queued work.
+            let mut step = |n: usize| {
                 for _ in 0..n {
                     t.train_step();
                 }
-                sync(&t);
-                let el = s.elapsed().as_secs_f64();
-                rates.push(n as f64 / el);
-                est = el / n as f64;
-            }
-            rates.sort_by(f64::total_cmp);
-            let sps = rates[1];
-            println!(
-                "{{\"tool\": \"earthmover\", \"backend\": \"native-{backend}\", \"workload\": \"{name}\", \"steps_per_s\": {sps:.2}, \"ms_per_step\": {:.3}, \"repeats\": 3, \"notes\": {{\"bg_cpu_busy_pct_before\": {busy}}}}}",
-                1000.0 / sps
-            );
+                pollster::block_on(t.samples()).expect("read-back");
+            };
+            println!("{}", timed(name, backend, busy, budget_s, &mut step));
         }
     }
 }
