@@ -4,7 +4,8 @@
 #   ./build.sh serve    build, then serve the page on http://127.0.0.1:${PORT:-8080}/
 #   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium, end-to-end
 #   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium,
-#                       then the anchors themselves and a ratio table (BENCH_SIMD=1 adds a +simd128 build)
+#                       the page's load figures, then the anchors themselves and the ratio tables (also
+#                       written into README.md's performance section)
 #   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
 #   ./build.sh setup    only install the tools
 set -euo pipefail
@@ -46,19 +47,27 @@ setup() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
-  if [[ ! -d node_modules/uplot || ! -d node_modules/playwright-core || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    log "installing npm packages (uPlot for the charts, playwright-core for the tests)"
+  if [[ ! -d node_modules/uplot || ! -d node_modules/wasm-feature-detect || ! -d node_modules/playwright-core || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "installing npm packages (uPlot for the charts, wasm-feature-detect for the SIMD check, playwright-core for the tests)"
     npm ci --no-audit --no-fund
   fi
 }
 
 build() {
-  log "building the release wasm into www/pkg"
+  # Two builds of the crate: www/pkg with Burn's CPU backend only (what every page loads), and
+  # www/pkg-gpu with its WebGPU backend too, which a worker fetches only when it trains on WebGPU.
+  log "building the release wasm into www/pkg (CPU) and www/pkg-gpu (WebGPU)"
   wasm-pack build --release --target web --out-dir www/pkg --no-typescript --no-pack
+  wasm-pack build --release --target web --out-dir www/pkg-gpu --no-typescript --no-pack -- --features webgpu
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css www/vendor/
-  ls -l www/pkg/*.wasm | awk '{printf "wasm: %s bytes\n", $5}'
-  printf 'wasm gzip: %s bytes\n' "$(gzip -c www/pkg/*.wasm | wc -c)"
+  cp node_modules/wasm-feature-detect/dist/esm/index.js www/vendor/wasm-feature-detect.js
+  # Precompressed copies, served as Content-Encoding: gzip by scripts/serve.mjs (as a static host would).
+  local d
+  for d in www/pkg www/pkg-gpu; do
+    gzip -9 -k -f $d/earthmover_bg.wasm $d/earthmover.js
+    printf '%s: wasm %s bytes, gzip %s bytes\n' "$d" "$(stat -c %s $d/earthmover_bg.wasm)" "$(stat -c %s $d/earthmover_bg.wasm.gz)"
+  done
 }
 
 serve() {
@@ -79,7 +88,7 @@ run_tests() {
   # scripts/nocapture wraps the test runner so the tests' console lines (timings, "skipped: no
   # WebGPU adapter") are printed; SwiftShader's WebGPU needs far more than the default 20 s.
   PATH="$PWD/scripts/nocapture:$PATH" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
-    wasm-pack test --release --headless --chrome
+    wasm-pack test --release --headless --chrome -- --features webgpu
   log "end-to-end tests of the built page in headless Chromium"
   node --test --test-concurrency=1 tests/
 }
@@ -90,19 +99,13 @@ run_tests() {
 # ANCHOR_*) pass through. Results: bench-results/ (git-ignored).
 bench() {
   mkdir -p bench-results
-  rm -rf www/pkg-simd
-  if [[ "${BENCH_SIMD:-0}" == 1 ]]; then
-    # The wasm SIMD lever (issue 5): the same crate built with +simd128, in its own target dir so the
-    # default build is not invalidated; bench.mjs measures both in the same run.
-    log "building the +simd128 variant into www/pkg-simd"
-    RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$CARGO_TARGET_DIR-simd" \
-      wasm-pack build --release --target web --out-dir www/pkg-simd --no-typescript --no-pack
-  fi
   local ours=bench-results/earthmover.jsonl anchors=../shared/bench/anchors
   log "Earthmover: native CPU"
   cargo run --release --bin bench | tee "$ours"
   log "Earthmover: wasm CPU and wasm WebGPU in headless Chromium"
   node scripts/bench.mjs | tee -a "$ours"
+  log "Earthmover: the page (first step after navigation, bytes transferred, main-thread fps)"
+  node scripts/pagebench.mjs | tee -a "$ours"
   if [[ "${SKIP_ANCHORS:-0}" != 1 && -d $anchors ]]; then
     log "anchors: TensorFlow.js and PyTorch (bash run.sh in a copy of $anchors)"
     mkdir -p bench-results/anchors
@@ -113,7 +116,7 @@ bench() {
       || log "the anchors' run.sh failed; the table shows what it wrote"
   fi
   log "ratio table (bench-results/RATIO.md)"
-  node scripts/ratio.mjs "$ours" bench-results/anchors/results bench-results/RATIO.md
+  node scripts/ratio.mjs "$ours" bench-results/anchors/results bench-results/RATIO.md README.md
 }
 
 case "${1:-build}" in

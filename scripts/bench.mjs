@@ -1,6 +1,6 @@
 // Drives www/bench.html in headless Chromium for the wasm CPU and WebGPU paths and prints one
 // JSON line per workload (anchors' schema). Usage: node scripts/bench.mjs [budget_s] [webgpu_budget_s]
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
 
@@ -32,9 +32,18 @@ try {
   // Without a GPU, Chromium's WebGPU is SwiftShader (seconds per step): only small-gan runs there
   // unless BENCH_WEBGPU_ALL=1.
   const gpuWorkloads = process.env.BENCH_WEBGPU_ALL ? '' : '&workloads=small-gan';
-  const runs = [['cpu', budget, ''], ['webgpu', gpuBudget, gpuWorkloads]];
-  // The +simd128 build, when `BENCH_SIMD=1 ./build.sh bench` made one: the same workloads, same run.
-  if (existsSync(new URL('../www/pkg-simd/earthmover_bg.wasm', import.meta.url))) runs.splice(1, 0, ['cpu', budget, '&pkg=simd']);
+  const runs = [['cpu', budget, '']];
+  // Other builds of the same code kept beside the page's (www/pkg-NAME, e.g. the build before a
+  // lever): the anchors' three workloads, in the same run.
+  for (const d of readdirSync(new URL('../www/', import.meta.url))) {
+    const m = /^pkg-([a-z0-9-]+)$/.exec(d);
+    if (m && m[1] !== 'gpu' && existsSync(new URL(`../www/${d}/earthmover_bg.wasm`, import.meta.url))) {
+      runs.push(['cpu', budget, `&pkg=${m[1]}&workloads=small-gan,ref-gan,ref-wgan`]);
+    }
+  }
+  // How cost grows with the batch: shorter repeats (the table is about shape, not the third digit).
+  runs.push(['cpu', Number(process.env.BENCH_SCALING_BUDGET || 3), '&workloads=scaling']);
+  runs.push(['webgpu', gpuBudget, gpuWorkloads]);
   for (const [backend, b, extra] of runs) {
     const busy = await busyPct();
     const page = await browser.newPage();

@@ -1,40 +1,89 @@
-// The ratio table of issue 5: Earthmover's result lines against the anchors' (TensorFlow.js in
-// the same Chromium, PyTorch on the CPU), per workload. Usage:
-//   node scripts/ratio.mjs bench-results/earthmover.jsonl bench-results/anchors/results [out.md]
-// Prints the table (Markdown) and writes it to out.md when given. Missing rows print "–".
+// Issue 5's tables from one bench run: Earthmover's result lines against the anchors' (TensorFlow.js
+// in the same Chromium, PyTorch on the CPU) per workload, how cost grows with the batch, and the
+// page's load figures. Usage:
+//   node scripts/ratio.mjs bench-results/earthmover.jsonl bench-results/anchors/results [out.md [README.md]]
+// Prints the tables (Markdown), writes them to out.md, and replaces the part of README.md between
+// `<!-- bench:begin -->` and `<!-- bench:end -->` with them. Missing figures print "–".
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [ours, anchorsDir, out] = process.argv.slice(2);
+const [ours, anchorsDir, out, readme] = process.argv.slice(2);
 const lines = (f) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l)) : []);
 const rows = [...lines(ours)];
 if (anchorsDir && existsSync(anchorsDir)) for (const f of readdirSync(anchorsDir)) if (f.endsWith('.jsonl')) rows.push(...lines(join(anchorsDir, f)));
 
 const get = (tool, backend, w) => rows.find((r) => r.tool === tool && r.backend === backend && r.workload === w && r.steps_per_s != null);
+const metric = (m) => rows.find((r) => r.tool === 'earthmover' && r.metric === m);
 const sps = (r) => (r ? r.steps_per_s : null);
 const num = (v, d = 1) => (v == null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(d));
 const ratio = (a, b) => (a == null || b == null ? '–' : `${(a / b).toFixed(2)}×`);
 const load = (r) => (r && r.notes && r.notes.bg_cpu_busy_pct_before != null ? ` (load ${Math.round(r.notes.bg_cpu_busy_pct_before)}%)` : '');
 
+// Other wasm builds measured in the same run (www/pkg-NAME): one column each.
+const variants = [...new Set(rows.filter((r) => r.tool === 'earthmover' && /^wasm-cpu-/.test(r.backend)).map((r) => r.backend))];
 const TFJS_CPU = ['cpu', 'wasm', 'wasm-t2'];
-const out_ = ['| workload | Earthmover wasm CPU | wasm CPU +simd128 | best TF.js CPU backend | ratio (target ≥ 2) | Earthmover WebGPU | TF.js webgpu | ratio (target ≥ 1) '
-  + '| PyTorch 1 thread | wasm CPU / PyTorch 1t (target ≥ 0.5) | Earthmover native CPU | PyTorch 2 threads |',
-'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-for (const w of ['small-gan', 'ref-gan', 'ref-wgan']) {
-  const plain = get('earthmover', 'wasm-cpu', w);
-  const simd = get('earthmover', 'wasm-cpu-simd', w);
-  // The ratios use the faster of the two builds.
-  const wasm = [plain, simd].filter(Boolean).sort((a, b) => b.steps_per_s - a.steps_per_s)[0];
-  const best = TFJS_CPU.map((b) => get('tfjs', b, w)).filter(Boolean).sort((a, b) => b.steps_per_s - a.steps_per_s)[0];
-  const gpu = get('earthmover', 'wasm-webgpu', w);
-  const tgpu = get('tfjs', 'webgpu', w);
-  const t1 = get('torch', 'cpu-1t', w);
-  const t2 = get('torch', 'cpu', w);
-  const native = get('earthmover', 'native-flex', w) || rows.find((r) => r.tool === 'earthmover' && String(r.backend).startsWith('native') && r.workload === w);
-  out_.push(`| ${w} | ${num(sps(plain))}${load(plain)} | ${num(sps(simd))} | ${best ? `${num(best.steps_per_s)} (${best.backend})${load(best)}` : '–'} | ${ratio(sps(wasm), sps(best))} `
-    + `| ${num(sps(gpu), 2)} | ${num(sps(tgpu), 2)} | ${ratio(sps(gpu), sps(tgpu))} | ${num(sps(t1))}${load(t1)} | ${ratio(sps(wasm), sps(t1))} `
-    + `| ${num(sps(native))} | ${num(sps(t2))} |`);
+const tables = [];
+tables.push([
+  `| workload | Earthmover wasm CPU | ${variants.map((v) => `${v.replace('wasm-cpu-', 'wasm CPU, build ')} | `).join('')}best TF.js CPU backend | ratio (target ≥ 2) `
+    + '| Earthmover WebGPU | TF.js webgpu | ratio (target ≥ 1) | PyTorch 1 thread | wasm CPU / PyTorch 1t (target ≥ 0.5) '
+    + '| Earthmover native (flex) | native (ndarray) | PyTorch 2 threads |',
+  `| --- | ---: | ${variants.map(() => '---: | ').join('')}---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+  ...['small-gan', 'ref-gan', 'ref-wgan'].map((w) => {
+    const wasm = get('earthmover', 'wasm-cpu', w);
+    const best = TFJS_CPU.map((b) => get('tfjs', b, w)).filter(Boolean).sort((a, b) => b.steps_per_s - a.steps_per_s)[0];
+    const gpu = get('earthmover', 'wasm-webgpu', w);
+    const tgpu = get('tfjs', 'webgpu', w);
+    const t1 = get('torch', 'cpu-1t', w);
+    return `| ${w} | ${num(sps(wasm))}${load(wasm)} | ${variants.map((v) => `${num(sps(get('earthmover', v, w)))} | `).join('')}`
+      + `${best ? `${num(best.steps_per_s)} (${best.backend})${load(best)}` : '–'} | ${ratio(sps(wasm), sps(best))} `
+      + `| ${num(sps(gpu), 2)} | ${num(sps(tgpu), 2)} | ${ratio(sps(gpu), sps(tgpu))} | ${num(sps(t1))}${load(t1)} | ${ratio(sps(wasm), sps(t1))} `
+      + `| ${num(sps(get('earthmover', 'native-flex', w)))} | ${num(sps(get('earthmover', 'native-ndarray', w)))} | ${num(sps(get('torch', 'cpu', w)))} |`;
+  }),
+  '',
+  'steps/s (ref-wgan: iterations of 5 critic + 1 generator updates); load = whole-machine CPU busy before the run.',
+].join('\n'));
+
+// How cost grows with the batch: steps/s and images/s (batch × steps/s, the D update's real batch).
+const BATCHES = [16, 32, 64, 128, 256];
+const scaling = [];
+for (const [backend, where] of [['wasm-cpu', 'wasm CPU'], ['native-flex', 'native']]) {
+  for (const net of ['small', 'ref']) {
+    const cells = BATCHES.map((b) => get('earthmover', backend, `${net}-gan@b${b}`));
+    if (!cells.some(Boolean)) continue;
+    scaling.push(`| ${net}-gan, ${where} | ${cells.map((r, i) => (r ? `${num(r.steps_per_s)} (${num(r.steps_per_s * BATCHES[i], 0)})` : '–')).join(' | ')} |`);
+  }
 }
-const text = `${out_.join('\n')}\n\nsteps/s (ref-wgan: iterations of 5 critic + 1 generator updates); load = whole-machine CPU busy before the run.\n`;
+if (scaling.length) {
+  tables.push([
+    `| net, engine | ${BATCHES.map((b) => `batch ${b}`).join(' | ')} |`,
+    `| --- | ${BATCHES.map(() => '---:').join(' | ')} |`,
+    ...scaling,
+    '',
+    'steps/s (images/s in brackets) of the GAN step (one D and one G update, paper preset, no probe).',
+  ].join('\n'));
+}
+
+const first = metric('first_step_ms');
+const bytes = metric('transfer_bytes');
+const fps = metric('main_thread_fps');
+if (first || bytes || fps) {
+  tables.push([
+    '| page (CPU backend, localhost, headless Chromium) | measured | target |',
+    '| --- | ---: | ---: |',
+    `| first training step on screen after navigation (median of 3 cold loads) | ${first ? `${first.value} ms (${first.notes.loads.join(', ')})` : '–'} | < 1,500 ms |`,
+    `| bytes transferred for the whole load (gzip) | ${bytes ? `${(bytes.value / 1e6).toFixed(2)} MB (wasm ${(bytes.notes.wasm_bytes / 1e6).toFixed(2)} MB, fetched ${bytes.notes.wasm_bodies}×)` : '–'} | < 3 MB |`,
+    `| main-thread frames/s while both runs train (5 s) | ${fps ? `${fps.value} (longest gap ${fps.notes.max_frame_gap_ms} ms)` : '–'} | ≥ 50 |`,
+  ].join('\n'));
+}
+
+const text = `${tables.join('\n\n')}\n`;
 console.log(text);
 if (out) writeFileSync(out, text);
+if (readme && existsSync(readme)) {
+  const doc = readFileSync(readme, 'utf8');
+  const re = /(<!-- bench:begin -->\n)[\s\S]*?(<!-- bench:end -->)/;
+  if (re.test(doc)) {
+    const stamp = `Generated by \`./build.sh bench\` on ${new Date().toISOString().slice(0, 10)}.\n\n`;
+    writeFileSync(readme, doc.replace(re, (_, a, b) => `${a}${stamp}${text}${b}`));
+  }
+}

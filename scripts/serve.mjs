@@ -26,9 +26,24 @@ export function startServer(port = 0, host = '127.0.0.1', { prefix = '' } = {}) 
       const file = normalize(join(ROOT, path));
       const allowed = file === join(ROOT, 'index.html') || file.startsWith(join(ROOT, 'www') + '/');
       if (!allowed || !(await stat(file)).isFile()) throw new Error('not found');
-      const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
-      res.end(body);
+      // Like a static host: validators so that a second worker's fetch of the wasm is a 304, and a
+      // precompressed `file.gz` (written by build.sh) when the client takes gzip.
+      const info = await stat(file);
+      const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache', ETag: etag };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      const gz = await stat(`${file}.gz`).catch(() => null);
+      if (gz && gz.mtimeMs >= info.mtimeMs && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+        res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+        res.end(await readFile(`${file}.gz`));
+        return;
+      }
+      res.writeHead(200, headers);
+      res.end(await readFile(file));
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('not found');

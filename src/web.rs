@@ -197,11 +197,24 @@ pub fn choose_backend(
     Ok(o)
 }
 
+#[cfg(feature = "webgpu")]
 thread_local! {
     static WGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
 
+/// Whether this build has Burn's WebGPU backend (www/pkg-gpu) or only the CPU one (www/pkg).
+#[wasm_bindgen(js_name = hasWebgpuBackend)]
+pub fn has_webgpu_backend() -> bool {
+    cfg!(feature = "webgpu")
+}
+
+#[cfg(not(feature = "webgpu"))]
+async fn wgpu_device() -> Result<Device, String> {
+    Err("this build of Earthmover has no WebGPU backend (it is in www/pkg-gpu)".into())
+}
+
 /// Start Burn's WebGPU runtime once per worker; later calls reuse the device.
+#[cfg(feature = "webgpu")]
 async fn wgpu_device() -> Result<Device, String> {
     if let Some(d) = WGPU.with(|w| w.borrow().clone()) {
         return Ok(d);

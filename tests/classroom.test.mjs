@@ -355,6 +355,11 @@ test('broken downloads and old browsers get a message, not a blank page', { time
   await o.page.waitForFunction(() => !document.querySelector('#fatal').hidden);
   assert.match(await o.page.locator('#fatal').innerText(), /no WebAssembly/);
   await o.context.close();
+  // A browser whose WebAssembly has no SIMD (the check validates a tiny SIMD module).
+  o = await open('?backend=cpu', {}, { init: () => { WebAssembly.validate = () => false; } });
+  await o.page.waitForFunction(() => !document.querySelector('#fatal').hidden);
+  assert.match(await o.page.locator('#fatal').innerText(), /WebAssembly without SIMD/);
+  await o.context.close();
 });
 
 test('served from a subpath, nothing is requested from another origin', { timeout: 120_000 }, async () => {

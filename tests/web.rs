@@ -70,6 +70,7 @@ async fn cpu_training_runs_in_the_browser() {
 }
 
 /// `navigator.gpu.requestAdapter()` is non-null.
+#[cfg(feature = "webgpu")]
 async fn has_webgpu_adapter() -> bool {
     let Ok(nav) = Reflect::get(&js_sys::global(), &"navigator".into()) else {
         return false;
@@ -92,6 +93,7 @@ async fn has_webgpu_adapter() -> bool {
     }
 }
 
+#[cfg(feature = "webgpu")]
 #[wasm_bindgen_test]
 async fn webgpu_training_runs_or_says_skipped() {
     if !has_webgpu_adapter().await {

@@ -14,6 +14,7 @@ import {
 } from './runs.js';
 import { PANELS, RUNS as IDS, parseState, serializeState } from './state.js';
 import { linkFor, setupUi } from './ui.js';
+import { simd } from './vendor/wasm-feature-detect.js';
 
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -26,6 +27,11 @@ setLang(state.lang || detectLang(navigator.languages || [navigator.language]));
 if (typeof WebAssembly !== 'object' || typeof Worker !== 'function') {
   fatal(t('err.no_wasm'));
   throw new Error('no WebAssembly');
+}
+// The wasm is built with SIMD (its matrix kernels need it); a browser without it is told so.
+if (!(await simd())) {
+  fatal(t('err.no_simd'));
+  throw new Error('no WebAssembly SIMD');
 }
 
 // The runs' objectives from the address, so that their names are right before they start.

@@ -1,10 +1,13 @@
 // In-browser benchmark of the anchors' workloads (shared/bench/anchors/WORKLOADS.md) on the same
-// wasm Run the page trains: ?backend=cpu|webgpu&budget=15[&pkg=simd]. Results land in
-// window.benchResults. pkg=simd loads the same code built with +simd128 (www/pkg-simd, made by
-// `BENCH_SIMD=1 ./build.sh bench`) to measure that lever against the default build in one run.
+// wasm Run the page trains: ?backend=cpu|webgpu&budget=15[&workloads=a,b][&pkg=NAME]. Results land in
+// window.benchResults. pkg=NAME loads another build of the same code from www/pkg-NAME (on the CPU) (e.g. the build
+// before a change, kept by hand) so that a lever is measured against it in one run.
 const q = new URLSearchParams(location.search);
-const simd = q.get('pkg') === 'simd';
-const { default: init, createRun } = await import(simd ? './pkg-simd/earthmover.js' : './pkg/earthmover.js');
+const variant = /^[a-z0-9-]+$/.test(q.get('pkg') || '') ? q.get('pkg') : '';
+// The page's own builds otherwise: www/pkg (CPU only) for the CPU, www/pkg-gpu on WebGPU.
+const backend = q.get('backend') || 'cpu';
+const pkg = variant ? `pkg-${variant}` : backend === 'webgpu' ? 'pkg-gpu' : 'pkg';
+const { default: init, createRun } = await import(`./${pkg}/earthmover.js`);
 
 const WORKLOADS = {
   'small-gan': ['gan', [['net', 'small'], ['latent', '64']]],
@@ -16,9 +19,18 @@ const WORKLOADS = {
   // One MALA step of the 64 grid chains on a small energy GAN's U(G(z)) (a "step" = one MCMC step).
   'mcmc-mala': ['energy', [['net', 'small'], ['latent', '64']], 'mcmc'],
 };
-const backend = q.get('backend') || 'cpu';
+// How cost grows with the batch (issue 5): small-gan and ref-gan at batch 16..256 (`workloads=scaling`).
+const SCALING = [];
+for (const net of ['small', 'ref']) {
+  for (const b of [16, 32, 64, 128, 256]) {
+    const name = `${net}-gan@b${b}`;
+    SCALING.push(name);
+    WORKLOADS[name] = [WORKLOADS[`${net}-gan`][0], [...WORKLOADS[`${net}-gan`][1], ['batch', String(b)]]];
+  }
+}
 const budget = Number(q.get('budget') || 15);
 const out = document.getElementById('out');
+const label = `wasm-${backend}${variant ? `-${variant}` : ''}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function bench(name, data) {
@@ -53,7 +65,7 @@ async function bench(name, data) {
   if (chains) chains.free();
   run.free();
   const sps = median(rates);
-  return { tool: 'earthmover', backend: `wasm-${backend}${simd ? '-simd' : ''}`, workload: name, steps_per_s: sps, ms_per_step: 1000 / sps,
+  return { tool: 'earthmover', backend: label, workload: name, steps_per_s: sps, ms_per_step: 1000 / sps,
     repeats: rates.length, notes: { warmup_steps: warm.length } };
 }
 
@@ -62,11 +74,13 @@ async function bench(name, data) {
   try {
     await init();
     const data = new Uint8Array(await (await fetch('data/mnist-train-2k.bin.gz')).arrayBuffer());
-    for (const name of (q.get('workloads') || Object.keys(WORKLOADS).join(',')).split(',')) {
+    const all = Object.keys(WORKLOADS).filter((w) => !SCALING.includes(w));
+    const asked = (q.get('workloads') || all.join(',')).split(',').flatMap((w) => (w === 'scaling' ? SCALING : [w]));
+    for (const name of asked) {
       try {
         results.push(await bench(name, data));
       } catch (e) {
-        results.push({ tool: 'earthmover', backend: `wasm-${backend}${simd ? '-simd' : ''}`, workload: name, steps_per_s: null, ms_per_step: null,
+        results.push({ tool: 'earthmover', backend: label, workload: name, steps_per_s: null, ms_per_step: null,
           repeats: 0, notes: { error: String(e && e.message || e) } });
       }
       out.textContent = results.map((r) => JSON.stringify(r)).join('\n');

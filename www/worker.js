@@ -1,7 +1,7 @@
 // One training run per worker, off the main thread. It owns the wasm module and the Burn device,
 // trains in short slices, reads back only at logged steps, and posts plain numbers to the page.
 // Errors go out as codes with a technical detail; the page words them in the reader's language.
-import init, { chooseBackend, createRun, presetSettings } from './pkg/earthmover.js';
+import init, * as cpuBuild from './pkg/earthmover.js';
 
 // WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
 // wgpu asks the adapter for its device through the page's JS, so wrapping requestDevice lets us
@@ -24,7 +24,8 @@ if (self.GPUAdapter && GPUAdapter.prototype.requestDevice) {
   };
 }
 
-let wasm = null;         // the module's exports (for its memory size)
+let wasm = null;         // the active build's wasm exports (for its memory size)
+let mod = cpuBuild;      // the build the run trains with: www/pkg (CPU only), or www/pkg-gpu on WebGPU
 let run = null;          // the wasm Run
 let cfg = null;          // {objective, preset, settings, backend} of the current run
 let backendKind = 'cpu';
@@ -56,7 +57,7 @@ async function detectBackend(requested) {
   }
   const info = (adapter && adapter.info) || {};
   const fallback = !!(info.isFallbackAdapter || (adapter && adapter.isFallbackAdapter));
-  return chooseBackend(requested, hasWebgpu, !!adapter, info.vendor || '', info.architecture || '',
+  return cpuBuild.chooseBackend(requested, hasWebgpu, !!adapter, info.vendor || '', info.architecture || '',
     info.description || '', fallback);
 }
 
@@ -76,7 +77,7 @@ let data = null;
 async function build(c) {
   let r;
   try {
-    r = await createRun(c.objective, c.preset, c.settings, data, backendKind);
+    r = await mod.createRun(c.objective, c.preset, c.settings, data, backendKind);
   } catch (e) {
     const m = message(e);
     const corrupt = 'The MNIST data file is unusable: ';
@@ -202,7 +203,21 @@ async function handle(msg) {
       } catch (e) {
         throw coded('wasm', message(e), { fatal: true });
       }
+      const cpuWasm = wasm;
       const choice = await detectBackend(msg.backend);
+      // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several
+      // MB larger, so a CPU page never downloads it).
+      if (choice.backend === 'webgpu') {
+        try {
+          mod = await import('./pkg-gpu/earthmover.js');
+          wasm = await mod.default();
+        } catch (e) {
+          mod = cpuBuild;
+          wasm = cpuWasm;
+          Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed',
+            reason: `WebGPU failed (its build did not load: ${message(e)}); using the CPU`, detail: message(e) });
+        }
+      }
       data = await download(msg.dataUrl, 'data');
       try {
         classifier = await download(msg.classifierUrl, 'classifier');
@@ -219,6 +234,8 @@ async function handle(msg) {
         if (backendKind !== 'webgpu' || e.code) throw e;
         // WebGPU failed to start or to run: train on the CPU and say why.
         backendKind = 'cpu';
+        mod = cpuBuild;
+        wasm = cpuWasm;
         Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed', reason: `WebGPU failed (${message(e)}); using the CPU`,
           detail: message(e) });
         built = await build(cfg);
@@ -236,7 +253,7 @@ async function handle(msg) {
       }
       post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
         point: restored && restored.point ? restored.point : built.point, restored,
-        settings: run.settings(), defaults: presetSettings(run.objective, cfg.preset) });
+        settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset) });
       await readySettled();
       await postCheckpoint(true);
       break;
@@ -289,7 +306,7 @@ async function handle(msg) {
       cfg = next;
       diverged = false;
       post({ type: 'reset', label: run.label, logEvery: run.logEvery, floor: built.floor, point: built.point,
-        settings: run.settings(), defaults: presetSettings(run.objective, cfg.preset), reason: msg.reason || '' });
+        settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset), reason: msg.reason || '' });
       await readySettled();
       await postCheckpoint(true);
       playing = wasPlaying;

@@ -1,7 +1,11 @@
 //! Native CPU benchmark of the anchors' workloads (shared/bench/anchors/WORKLOADS.md) on the same
 //! trainer the page runs. Prints one JSON line per workload in the anchors' result schema.
 //!
-//!     cargo run --release --bin bench [-- --budget-s 60]
+//!     cargo run --release --bin bench [-- --budget-s 15] [--scaling-budget-s 3] [--only small-gan,scaling]
+//!
+//! Besides the anchors' workloads: the same three on Burn's deprecated `ndarray` CPU backend (the
+//! `flex` one's predecessor, for comparison), and the batch-scaling workloads `small-gan@b16` ..
+//! `ref-gan@b256` (`scaling`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -94,7 +98,7 @@ fn main() {
         "/www/data/mnist-train-2k.bin.gz"
     );
     let mnist = Mnist::decode(&std::fs::read(path).expect("data file")).expect("valid data");
-    let workloads = [
+    let mut workloads = vec![
         ("small-gan", {
             let mut c = RunConfig::preset(Objective::Gan, Preset::Paper);
             c.net = NetSize::Small;
@@ -123,10 +127,41 @@ fn main() {
             c
         }),
     ];
+    for (net, base) in [
+        ("small", workloads[0].1.clone()),
+        ("ref", workloads[1].1.clone()),
+    ] {
+        for batch in [16, 32, 64, 128, 256] {
+            let mut c = base.clone();
+            c.batch = batch;
+            let name: &'static str = Box::leak(format!("{net}-gan@b{batch}").into_boxed_str());
+            workloads.push((name, c));
+        }
+    }
+    let arg = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let scaling_budget_s: f64 = arg("--scaling-budget-s")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3.0);
+    let only: Option<Vec<String>> = arg("--only").map(|v| v.split(',').map(String::from).collect());
     for (name, mut cfg) in workloads {
+        let scaling = name.contains('@');
+        let wanted = |w: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == w));
+        if !wanted(name) && !(scaling && wanted("scaling")) {
+            continue;
+        }
+        let budget_s = if scaling { scaling_budget_s } else { budget_s };
         // The anchors' workloads train G and D only: no probe discriminator.
         cfg.probe = false;
-        for (backend, device) in [("flex", burn::tensor::Device::flex())] {
+        let mut devices = vec![("flex", burn::tensor::Device::flex())];
+        if ["small-gan", "ref-gan", "ref-wgan"].contains(&name) {
+            devices.push(("ndarray", burn::tensor::Device::ndarray()));
+        }
+        for (backend, device) in devices {
             let busy = busy_pct();
             let mut t = Trainer::new(cfg.clone(), &mnist, &device).expect("trainer");
             if name == "mcmc-mala" {

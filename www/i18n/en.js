@@ -114,6 +114,7 @@ export default {
   'msg.moved': 'The {run} run moved to {backend} at step {step}, with its weights.',
   'msg.restore_failed': 'The {run} run could not continue from its saved state ({detail}); it restarted from step 0.',
 
+  'err.no_simd': 'This browser has WebAssembly without SIMD, which Earthmover is built with (Chrome and Edge 91, Firefox 89, Safari 16.4 and later have it). Please update the browser or open the page in another one.',
   'err.no_wasm': 'This browser has no WebAssembly, which Earthmover needs to train. Please open the page in a current Chrome, Edge, Firefox or Safari.',
   'err.worker': 'This browser cannot start a module Web Worker ({detail}); use a current Chrome, Edge, Firefox or Safari.',
   'err.worker_load': 'The training worker failed to load ({detail}). Rebuild with ./build.sh; old browsers without WebAssembly cannot run Earthmover.',

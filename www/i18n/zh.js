@@ -115,6 +115,7 @@ export default {
   'msg.moved': '{run} 在第 {step} 步带着权重切换到了 {backend}。',
   'msg.restore_failed': '{run} 无法从保存的状态继续（{detail}），已从第 0 步重新开始。',
 
+  'err.no_simd': '此浏览器的 WebAssembly 不支持 SIMD，而 Earthmover 依赖它（Chrome 与 Edge 91、Firefox 89、Safari 16.4 及更新版本均支持）。请更新浏览器或换用其他浏览器打开本页。',
   'err.no_wasm': '此浏览器不支持 WebAssembly，而 Earthmover 需要它来训练。请用新版 Chrome、Edge、Firefox 或 Safari 打开本页。',
   'err.worker': '此浏览器无法启动模块式 Web Worker（{detail}）；请使用新版 Chrome、Edge、Firefox 或 Safari。',
   'err.worker_load': '训练线程加载失败（{detail}）。请用 ./build.sh 重新构建；不支持 WebAssembly 的旧浏览器无法运行 Earthmover。',
