@@ -223,7 +223,7 @@ const reasonText = (reason) => {
   return reason;
 };
 
-function startWorker(id, checkpoint, backend = page.state.backend) {
+function startWorker(id, checkpoint, backend = page.state.backend, autoplay = false) {
   const r = runs[id];
   let worker;
   try {
@@ -238,7 +238,7 @@ function startWorker(id, checkpoint, backend = page.state.backend) {
     detail: t('err.worker_load', { detail: ev.message || 'script error' }) });
   const settings = r.settings || Object.entries(page.state.runs[id]).map(([k, v]) => [k, String(v)]);
   worker.postMessage({ type: 'init', objective: id, preset: page.state.preset, settings, backend, dataUrl: DATA_URL,
-    classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null }, checkpoint ? [checkpoint.bytes.buffer] : []);
+    classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null, autoplay }, checkpoint ? [checkpoint.bytes.buffer] : []);
 }
 
 export function start(id) {
@@ -261,7 +261,8 @@ export function start(id) {
   runs[id] = r;
   say(id, () => t('card.loading'));
   page.render(id);
-  startWorker(id, null);
+  // ?autoplay=1: the worker starts training the moment it is ready (issue 5: first step on screen).
+  startWorker(id, null, page.state.backend, !!page.state.autoplay && !page.isReplay());
 }
 
 // Move a run to another worker (a lost GPU device, or a backend switch), carrying its weights.

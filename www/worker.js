@@ -173,9 +173,9 @@ async function loop() {
       while (playing && performance.now() - t0 < 30) {
         if (!(await oneStep())) break;
       }
+      postStatus();
       if (playing && performance.now() - lastSamples > 400) await postSamples();
       if (playing && performance.now() - lastModes > 5000) await postModes();
-      postStatus();
       await yieldToEvents();
     }
   } catch (e) {
@@ -188,11 +188,12 @@ async function loop() {
   }
 }
 
-async function readySettled(extra = {}) {
+// After a (re)start: the grid, the mode meter (unless training starts at once: the loop's first
+// slice posts it after the first status, so the first step is not kept waiting) and the status.
+async function readySettled({ modes = true } = {}) {
   await postSamples();
-  await postModes();
+  if (modes) await postModes();
   postStatus();
-  return extra;
 }
 
 async function handle(msg) {
@@ -254,7 +255,13 @@ async function handle(msg) {
       post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
         point: restored && restored.point ? restored.point : built.point, restored,
         settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset) });
-      await readySettled();
+      // ?autoplay=1: train as soon as this run is ready, without waiting for the other run.
+      const autoplay = !!msg.autoplay && !diverged;
+      await readySettled({ modes: !autoplay });
+      if (autoplay) {
+        playing = true;
+        loop();
+      }
       await postCheckpoint(true);
       break;
     }
