@@ -223,11 +223,23 @@ const reasonText = (reason) => {
   return reason;
 };
 
+// The first workers start before the page builds its panels (issue 5: they fetch and compile the
+// wasm meanwhile); startWorker takes them over.
+const early = {};
+export function prestartWorkers() {
+  for (const id of IDS) {
+    try {
+      early[id] = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    } catch (_) { /* startWorker tries again and reports */ }
+  }
+}
+
 function startWorker(id, checkpoint, backend = page.state.backend, autoplay = false) {
   const r = runs[id];
-  let worker;
+  let worker = early[id];
+  delete early[id];
   try {
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker = worker || new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   } catch (e) {
     onMessage(id, { type: 'error', fatal: true, code: 'worker', detail: t('err.worker', { detail: e.message }) });
     return;

@@ -73,6 +73,10 @@ async function download(url, what) {
 }
 
 let data = null;
+// Compile the CPU build at once, while the page is still setting up; 'init' awaits it (and reports
+// a failure).
+const cpuReady = init();
+cpuReady.catch(() => {});
 
 async function build(c) {
   let r;
@@ -200,7 +204,7 @@ async function handle(msg) {
   switch (msg.type) {
     case 'init': {
       try {
-        wasm = await init();
+        wasm = await cpuReady;
       } catch (e) {
         throw coded('wasm', message(e), { fatal: true });
       }
