@@ -202,12 +202,6 @@ thread_local! {
     static WGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
 
-/// Whether this build has Burn's WebGPU backend (www/pkg-gpu) or only the CPU one (www/pkg).
-#[wasm_bindgen(js_name = hasWebgpuBackend)]
-pub fn has_webgpu_backend() -> bool {
-    cfg!(feature = "webgpu")
-}
-
 #[cfg(not(feature = "webgpu"))]
 async fn wgpu_device() -> Result<Device, String> {
     Err("this build of Earthmover has no WebGPU backend (it is in www/pkg-gpu)".into())

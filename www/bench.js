@@ -1,7 +1,7 @@
 // In-browser benchmark of the anchors' workloads (shared/bench/anchors/WORKLOADS.md) on the same
 // wasm Run the page trains: ?backend=cpu|webgpu&budget=15[&workloads=a,b][&pkg=NAME]. Results land in
-// window.benchResults. pkg=NAME loads another build of the same code from www/pkg-NAME (on the CPU) (e.g. the build
-// before a change, kept by hand) so that a lever is measured against it in one run.
+// window.benchResults. pkg=NAME loads another build of the same code from www/pkg-NAME (e.g. the
+// build before a change, kept by hand) so that a lever is measured against it in one run.
 const q = new URLSearchParams(location.search);
 const variant = /^[a-z0-9-]+$/.test(q.get('pkg') || '') ? q.get('pkg') : '';
 // The page's own builds otherwise: www/pkg (CPU only) for the CPU, www/pkg-gpu on WebGPU.

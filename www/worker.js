@@ -259,14 +259,15 @@ async function handle(msg) {
       post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
         point: restored && restored.point ? restored.point : built.point, restored,
         settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset) });
-      // ?autoplay=1: train as soon as this run is ready, without waiting for the other run.
+      // ?autoplay=1: train as soon as this run is ready, without waiting for the other run (after
+      // the checkpoint: the loop must not run while a read-back holds the run).
       const autoplay = !!msg.autoplay && !diverged;
       await readySettled({ modes: !autoplay });
+      await postCheckpoint(true);
       if (autoplay) {
         playing = true;
         loop();
       }
-      await postCheckpoint(true);
       break;
     }
     case 'play':
