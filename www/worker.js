@@ -2,6 +2,7 @@
 // trains in short slices, reads back only at logged steps, and posts plain numbers to the page.
 // Errors go out as codes with a technical detail; the page words them in the reader's language.
 import init, * as cpuBuild from './pkg/earthmover.js';
+import { coded, detectBackend, download, message } from './worker-io.js';
 
 // WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
 // wgpu asks the adapter for its device through the page's JS, so wrapping requestDevice lets us
@@ -41,37 +42,6 @@ let experiment = null;   // {reqId, cancelled} while "train D to optimality" or 
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
-const message = (e) => (e && e.message) || String(e);
-// An error with a code the page translates, and the technical detail (kept as is).
-const coded = (code, detail, extra = {}) => Object.assign(new Error(detail), { code, ...extra });
-
-async function detectBackend(requested) {
-  const hasWebgpu = typeof navigator !== 'undefined' && !!navigator.gpu;
-  let adapter = null;
-  if (hasWebgpu && requested !== 'cpu') {
-    try {
-      adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    } catch (_) {
-      adapter = null;
-    }
-  }
-  const info = (adapter && adapter.info) || {};
-  const fallback = !!(info.isFallbackAdapter || (adapter && adapter.isFallbackAdapter));
-  return cpuBuild.chooseBackend(requested, hasWebgpu, !!adapter, info.vendor || '', info.architecture || '',
-    info.description || '', fallback);
-}
-
-async function download(url, what) {
-  let res;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw coded(`${what}-fetch`, message(e), { url });
-  }
-  if (!res.ok) throw coded(`${what}-http`, `HTTP ${res.status}`, { url, status: res.status });
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 let data = null;
 // Compile the CPU build at once, while the page is still setting up; 'init' awaits it (and reports
 // a failure).
@@ -209,7 +179,7 @@ async function handle(msg) {
         throw coded('wasm', message(e), { fatal: true });
       }
       const cpuWasm = wasm;
-      const choice = await detectBackend(msg.backend);
+      const choice = await detectBackend(msg.backend, cpuBuild.chooseBackend);
       // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several
       // MB larger, so a CPU page never downloads it).
       if (choice.backend === 'webgpu') {

@@ -1,0 +1,33 @@
+// The training worker's I/O helpers: error codes, the WebGPU adapter query, downloads.
+export const message = (e) => (e && e.message) || String(e);
+// An error with a code the page translates, and the technical detail (kept as is).
+export const coded = (code, detail, extra = {}) => Object.assign(new Error(detail), { code, ...extra });
+
+// What the browser says about WebGPU, decided by the wasm's `chooseBackend` (pure, tested natively).
+export async function detectBackend(requested, chooseBackend) {
+  const hasWebgpu = typeof navigator !== 'undefined' && !!navigator.gpu;
+  let adapter = null;
+  if (hasWebgpu && requested !== 'cpu') {
+    try {
+      adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    } catch (_) {
+      adapter = null;
+    }
+  }
+  const info = (adapter && adapter.info) || {};
+  const fallback = !!(info.isFallbackAdapter || (adapter && adapter.isFallbackAdapter));
+  return chooseBackend(requested, hasWebgpu, !!adapter, info.vendor || '', info.architecture || '',
+    info.description || '', fallback);
+}
+
+// A file's bytes, or an error coded `${what}-fetch` / `${what}-http` for the page to word.
+export async function download(url, what) {
+  let res;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw coded(`${what}-fetch`, message(e), { url });
+  }
+  if (!res.ok) throw coded(`${what}-http`, `HTTP ${res.status}`, { url, status: res.status });
+  return new Uint8Array(await res.arrayBuffer());
+}
