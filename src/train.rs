@@ -154,6 +154,17 @@ pub struct Trainer {
     /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
     floor_real: Tensor<2>,
     pub(crate) step: u64,
+    /// The models as they were at a held step (see [`Trainer::hold`]), to be measured later.
+    held: Option<Box<Held>>,
+}
+
+/// A run's networks at one step: clones share the tensors, so holding them costs no copy.
+struct Held {
+    step: u64,
+    g: Generator,
+    d: Critic,
+    probe: Option<Critic>,
+    enc: Option<Critic>,
 }
 
 impl Trainer {
@@ -237,6 +248,7 @@ impl Trainer {
             eval_real,
             floor_real,
             step: 0,
+            held: None,
         })
     }
 
@@ -433,6 +445,42 @@ impl Trainer {
             rho_est: spearman(&col(0), &emds),
             rho_probe: js_probe.and_then(|_| spearman(&col(1), &emds)),
         })
+    }
+
+    /// Keep the current networks so that [`Trainer::measure_held`] can measure them after training
+    /// has moved on: the page's first step need not wait for the step-0 measurement.
+    pub fn hold(&mut self) {
+        self.held = Some(Box::new(Held {
+            step: self.step,
+            g: self.g.clone(),
+            d: self.d.clone(),
+            probe: self.probe.as_ref().map(|p| p.0.clone()),
+            enc: self.enc.as_ref().map(|e| e.0.clone()),
+        }));
+    }
+
+    /// Measure the held networks as [`Trainer::measure`] would have at their step (once; `None`
+    /// when nothing is held). The live networks and step are back in place afterwards.
+    pub async fn measure_held(&mut self) -> Result<Option<LogPoint>, String> {
+        let Some(mut h) = self.held.take() else {
+            return Ok(None);
+        };
+        self.swap_held(&mut h);
+        let point = self.measure().await;
+        self.swap_held(&mut h);
+        point.map(Some)
+    }
+
+    fn swap_held(&mut self, h: &mut Held) {
+        std::mem::swap(&mut self.step, &mut h.step);
+        std::mem::swap(&mut self.g, &mut h.g);
+        std::mem::swap(&mut self.d, &mut h.d);
+        if let (Some(p), Some(hp)) = (self.probe.as_mut(), h.probe.as_mut()) {
+            std::mem::swap(&mut p.0, hp);
+        }
+        if let (Some(e), Some(he)) = (self.enc.as_mut(), h.enc.as_mut()) {
+            std::mem::swap(&mut e.0, he);
+        }
     }
 
     /// Classify `MODE_N` generated images (a fixed noise batch) with `clf`: the class histogram,

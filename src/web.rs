@@ -313,6 +313,27 @@ impl Run {
         })
     }
 
+    /// Keep the current networks for [`Run::measure_held`]: under autoplay the worker trains
+    /// first and measures step 0 after the first step is on screen.
+    pub fn hold(&self) {
+        self.inner.borrow_mut().hold();
+    }
+
+    /// Resolves to the held networks' point (as `measure` would have given at their step), or
+    /// to null when nothing is held.
+    #[wasm_bindgen(js_name = measureHeld)]
+    pub fn measure_held(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let p = inner
+                .borrow_mut()
+                .measure_held()
+                .await
+                .map_err(|e| JsValue::from(JsError::new(&e)))?;
+            Ok(p.as_ref().map_or(JsValue::NULL, point_to_js))
+        })
+    }
+
     /// Resolves to the EMD between two disjoint real sets (the yardstick's floor).
     #[wasm_bindgen(js_name = emdFloor)]
     pub fn emd_floor(&self) -> Promise {

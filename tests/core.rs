@@ -220,6 +220,41 @@ fn gradient_norm_matches_a_finite_difference() {
     );
 }
 
+/// The generator's output layer computes tanh as 2 sigmoid(2x) - 1 (issue 5: libm's tanhf was a
+/// quarter of a CPU step). Values and derivative against f64 tanh, across and beyond its range.
+#[test]
+fn generator_tanh_is_tanh_in_value_and_gradient() {
+    let mut xs: Vec<f32> = (-400..=400).map(|i| i as f32 * 0.025).collect();
+    xs.extend([
+        -1e4,
+        -88.0,
+        -30.0,
+        -1e-6,
+        1e-6,
+        30.0,
+        88.0,
+        1e4,
+        f32::MIN_POSITIVE,
+    ]);
+    let device = cpu().autodiff();
+    let x = t2(&xs, &device).require_grad();
+    let y = earthmover::model::tanh(x.clone());
+    let grads = y.clone().sum().backward();
+    let dy = pollster::block_on(read_f32(x.grad(&grads).unwrap().reshape([xs.len()]))).unwrap();
+    let y = pollster::block_on(read_f32(y.reshape([xs.len()]))).unwrap();
+    let (mut worst_y, mut worst_dy) = (0f64, 0f64);
+    for ((&x, &y), &dy) in xs.iter().zip(&y).zip(&dy) {
+        let t = (x as f64).tanh();
+        worst_y = worst_y.max((y as f64 - t).abs());
+        worst_dy = worst_dy.max((dy as f64 - (1.0 - t * t)).abs());
+    }
+    println!(
+        "tanh as 2 sigmoid(2x) - 1: max |error| {worst_y:.1e} (value), {worst_dy:.1e} (derivative)"
+    );
+    assert!(worst_y < 3e-7, "value error {worst_y}");
+    assert!(worst_dy < 1e-6, "derivative error {worst_dy}");
+}
+
 #[test]
 fn data_reader_accepts_the_shipped_subset_and_rejects_bad_files() {
     let m = mnist_2k();

@@ -10,7 +10,7 @@ import { drawModes } from './modes.js';
 import { fatal, notice, rewordNotices } from './notices.js';
 import { OptimalityPanel } from './optimality.js';
 import {
-  backendBadge, check, initRuns, modes, pause, play, prestartWorkers, reset, restartRun, runs, say, setGanLoss, start, step,
+  backendBadge, check, initRuns, modes, pause, play, reset, restartRun, runs, say, setGanLoss, start, step,
 } from './runs.js';
 import { PANELS, RUNS as IDS, parseState, serializeState } from './state.js';
 import { linkFor, setupUi } from './ui.js';
@@ -33,7 +33,6 @@ if (!(await simd())) {
   fatal(t('err.no_simd'));
   throw new Error('no WebAssembly SIMD');
 }
-prestartWorkers();
 
 // The runs' objectives from the address, so that their names are right before they start.
 for (const id of IDS) if (state.runs[id].objective) setRunObjective(id, state.runs[id].objective);

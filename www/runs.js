@@ -2,6 +2,7 @@
 // a backend switch), the messages they send, and the controls (play, pause, step, reset, ...).
 // The page hands over what is its own through initRuns(page): the state, the view (live or a
 // recording), drawing and the optimality panel.
+import { cpuModule, earlyWorkers } from './boot.js';
 import { buildCard, drawGrid } from './card.js';
 import { COLORS, rebuildCharts } from './charts.js';
 import { canvasBlob, download, gridCanvas } from './exporter.js';
@@ -96,7 +97,8 @@ function onMessage(id, msg) {
     case 'ready': {
       const restart = r.restart;
       r.restart = null;
-      Object.assign(r, { ready: true, backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point.step, diverged: null });
+      // point is null under autoplay: step 0 comes as a 'point' after the first step.
+      Object.assign(r, { ready: true, backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point ? msg.point.step : 0, diverged: null });
       if (restart && restart.lost) r.backend = { ...msg.backend, code: 'device-lost' };
       adopt(id, msg);
       if (restart && msg.restored && !msg.restored.error) {
@@ -108,7 +110,7 @@ function onMessage(id, msg) {
           : t('msg.moved', { run: t(`run.${id}`), backend: backendText(), step })));
         if (restart.lost) notice(() => t('msg.device_lost', { reason, run: t(`run.${id}`), step }), 'warn');
       } else {
-        r.history = [msg.point];
+        r.history = msg.point ? [msg.point] : [];
         r.modes = null;
         if (restart && restart.lost) {
           notice(() => t('msg.device_lost_fresh', { reason: restart.lost.reason, run: t(`run.${id}`) }), 'warn');
@@ -135,6 +137,8 @@ function onMessage(id, msg) {
       break;
     case 'point':
       r.history.push(msg.point);
+      // Step 0 measured late (autoplay) may follow a logged step: keep the history in step order.
+      if (r.history.length > 1 && r.history[r.history.length - 2].step > msg.point.step) r.history.sort((a, b) => a.step - b.step);
       r.history = thinHistory(r.history);
       break;
     case 'modes':
@@ -223,21 +227,11 @@ const reasonText = (reason) => {
   return reason;
 };
 
-// The first workers start before the page builds its panels (issue 5: they fetch and compile the
-// wasm meanwhile); startWorker takes them over.
-const early = {};
-export function prestartWorkers() {
-  for (const id of IDS) {
-    try {
-      early[id] = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    } catch (_) { /* startWorker tries again and reports */ }
-  }
-}
-
 function startWorker(id, checkpoint, backend = page.state.backend, autoplay = false) {
   const r = runs[id];
-  let worker = early[id];
-  delete early[id];
+  // The first workers were started by boot.js, before the page's modules loaded.
+  let worker = earlyWorkers[id];
+  delete earlyWorkers[id];
   try {
     worker = worker || new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   } catch (e) {
@@ -249,8 +243,10 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
   worker.onerror = (ev) => onMessage(id, { type: 'error', fatal: !r.ready, code: 'worker',
     detail: t('err.worker_load', { detail: ev.message || 'script error' }) });
   const settings = r.settings || Object.entries(page.state.runs[id]).map(([k, v]) => [k, String(v)]);
-  worker.postMessage({ type: 'init', objective: id, preset: page.state.preset, settings, backend, dataUrl: DATA_URL,
-    classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null, autoplay }, checkpoint ? [checkpoint.bytes.buffer] : []);
+  // The CPU wasm compiled once by boot.js (null: the worker compiles it and reports any error).
+  Promise.resolve(cpuModule).then((module) => worker.postMessage({ type: 'init', objective: id, preset: page.state.preset,
+    settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
+    autoplay, module }, checkpoint ? [checkpoint.bytes.buffer] : []));
 }
 
 export function start(id) {

@@ -38,17 +38,24 @@ let lastCheckpoint = 0;
 let rate = { t: 0, step: 0, value: 0 };
 let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
 let lastModes = 0;
+let heldStart = false;   // autoplay: step 0's networks are held, to be measured after the first step
+let firstSlice = false;  // autoplay: the loop's first slice is one step, then the deferred work
 let experiment = null;   // {reqId, cancelled} while "train D to optimality" or MCMC runs
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
 let data = null;
-// Compile the CPU build at once, while the page is still setting up; 'init' awaits it (and reports
-// a failure).
-const cpuReady = init();
-cpuReady.catch(() => {});
+// The CPU build, instantiated once: from the module the page compiled (boot.js), or compiled here
+// when the page has none. 'init' awaits it and reports a failure.
+let cpuReady = null;
+const cpuInit = (module) => {
+  cpuReady ||= init(module ? { module_or_path: module } : undefined);
+  return cpuReady;
+};
 
-async function build(c) {
+// hold: train before measuring step 0 (autoplay): the networks are held and measured after the
+// first step is on screen, as they were (Run.measureHeld).
+async function build(c, { hold = false } = {}) {
   let r;
   try {
     r = await mod.createRun(c.objective, c.preset, c.settings, data, backendKind);
@@ -66,7 +73,9 @@ async function build(c) {
       post({ type: 'error', code: 'classifier', detail: message(e) });
     }
   }
-  const point = await r.measure();
+  let point = null;
+  if (hold) r.hold();
+  else point = await r.measure();
   const floor = await r.emdFloor();
   return { r, point, floor };
 }
@@ -137,6 +146,19 @@ async function oneStep() {
   return true;
 }
 
+// Step 0's point, measured from the networks held before the first step (autoplay).
+async function postHeldPoint() {
+  heldStart = false;
+  let point;
+  try {
+    point = await run.measureHeld();
+  } catch (e) {
+    if (!deviceLost) stopDiverged(e);
+    return;
+  }
+  if (point) post({ type: 'point', point });
+}
+
 async function loop() {
   if (looping) return;
   looping = true;
@@ -146,8 +168,14 @@ async function loop() {
       const t0 = performance.now();
       while (playing && performance.now() - t0 < 30) {
         if (!(await oneStep())) break;
+        if (firstSlice) break; // the first step goes on screen before anything else is done
       }
       postStatus();
+      if (firstSlice) {
+        firstSlice = false;
+        if (heldStart) await postHeldPoint();
+        await postCheckpoint(true);
+      }
       if (playing && performance.now() - lastSamples > 400) await postSamples();
       if (playing && performance.now() - lastModes > 5000) await postModes();
       await yieldToEvents();
@@ -162,19 +190,23 @@ async function loop() {
   }
 }
 
-// After a (re)start: the grid, the mode meter (unless training starts at once: the loop's first
-// slice posts it after the first status, so the first step is not kept waiting) and the status.
-async function readySettled({ modes = true } = {}) {
+// After a (re)start: the grid, the mode meter and the status.
+async function readySettled() {
   await postSamples();
-  if (modes) await postModes();
+  await postModes();
   postStatus();
 }
 
 async function handle(msg) {
   switch (msg.type) {
     case 'init': {
+      // The data and the classifier download while the wasm instantiates.
+      const dataDownload = download(msg.dataUrl, 'data');
+      const classifierDownload = download(msg.classifierUrl, 'classifier');
+      dataDownload.catch(() => {});
+      classifierDownload.catch(() => {});
       try {
-        wasm = await cpuReady;
+        wasm = await cpuInit(msg.module);
       } catch (e) {
         throw coded('wasm', message(e), { fatal: true });
       }
@@ -193,18 +225,22 @@ async function handle(msg) {
             reason: `WebGPU failed (its build did not load: ${message(e)}); using the CPU`, detail: message(e) });
         }
       }
-      data = await download(msg.dataUrl, 'data');
+      data = await dataDownload;
       try {
-        classifier = await download(msg.classifierUrl, 'classifier');
+        classifier = await classifierDownload;
       } catch (e) {
         classifier = null;
         post({ type: 'error', code: 'classifier', detail: `${message(e)} (${msg.classifierUrl})` });
       }
       cfg = msg;
       backendKind = choice.backend;
+      // ?autoplay=1 on a fresh run: train as soon as this run is ready, without waiting for the
+      // other run, and measure step 0 after the first step.
+      const autoplay = !!msg.autoplay;
+      const hold = autoplay && !msg.checkpoint;
       let built;
       try {
-        built = await build(cfg);
+        built = await build(cfg, { hold });
       } catch (e) {
         if (backendKind !== 'webgpu' || e.code) throw e;
         // WebGPU failed to start or to run: train on the CPU and say why.
@@ -213,7 +249,7 @@ async function handle(msg) {
         wasm = cpuWasm;
         Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed', reason: `WebGPU failed (${message(e)}); using the CPU`,
           detail: message(e) });
-        built = await build(cfg);
+        built = await build(cfg, { hold });
       }
       run = built.r;
       // Continuing a run from elsewhere (a lost GPU device, a backend switch).
@@ -229,14 +265,16 @@ async function handle(msg) {
       post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
         point: restored && restored.point ? restored.point : built.point, restored,
         settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset) });
-      // ?autoplay=1: train as soon as this run is ready, without waiting for the other run (after
-      // the checkpoint: the loop must not run while a read-back holds the run).
-      const autoplay = !!msg.autoplay && !diverged;
-      await readySettled({ modes: !autoplay });
-      await postCheckpoint(true);
       if (autoplay) {
+        // Train at once: the loop's first slice is one step, then the status, step 0's point, the
+        // grid and the checkpoint; the mode meter's first pass comes later (issue 5: first step).
+        heldStart = hold;
+        firstSlice = true;
         playing = true;
         loop();
+      } else {
+        await readySettled();
+        await postCheckpoint(true);
       }
       break;
     }
