@@ -3,6 +3,7 @@
 // Errors go out as codes with a technical detail; the page words them in the reader's language.
 import init, * as cpuBuild from './pkg/earthmover.js';
 import { coded, detectBackend, download, message } from './worker-io.js';
+import * as lab from './worker-lab.js';
 
 // WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
 // wgpu asks the adapter for its device through the page's JS, so wrapping requestDevice lets us
@@ -190,6 +191,22 @@ async function loop() {
   }
 }
 
+// A lab experiment (D to optimality, MCMC) on the run: training pauses meanwhile and resumes after;
+// 'cancel-optimality' / 'cancel-mcmc' set experiment.cancelled.
+async function whilePaused(reqId, body) {
+  const wasPlaying = playing;
+  playing = false;
+  while (looping) await yieldToEvents();
+  experiment = { reqId, cancelled: false };
+  try {
+    await body(experiment);
+  } finally {
+    experiment = null;
+    playing = wasPlaying;
+    if (playing) loop();
+  }
+}
+
 // After a (re)start: the grid, the mode meter and the status.
 async function readySettled() {
   await postSamples();
@@ -347,73 +364,12 @@ async function handle(msg) {
       await postModes();
       post({ type: 'modes-done', reqId: msg.reqId });
       break;
-    case 'optimality': {
-      // Freeze the generator where it is, train D and the critic k more steps, then resume.
-      const wasPlaying = playing;
-      playing = false;
-      while (looping) await yieldToEvents();
-      experiment = { reqId: msg.reqId, cancelled: false };
-      let exp = null;
-      const points = [];
-      try {
-        exp = run.optimality(msg.steps, msg.logEvery, msg.fromRun !== false);
-        points.push(await exp.measure());
-        post({ type: 'opt-point', reqId: msg.reqId, point: points[0], total: msg.steps });
-        while (!exp.finished && !experiment.cancelled) {
-          exp.advance(exp.logEvery);
-          const p = await exp.measure();
-          points.push(p);
-          post({ type: 'opt-point', reqId: msg.reqId, point: p, total: msg.steps });
-          await yieldToEvents();
-        }
-        post({ type: 'opt-done', reqId: msg.reqId, points, cancelled: experiment.cancelled, step: run.step });
-      } catch (e) {
-        post({ type: 'opt-done', reqId: msg.reqId, points, error: message(e), step: run.step });
-      } finally {
-        if (exp) exp.free();
-        experiment = null;
-        playing = wasPlaying;
-        if (playing) loop();
-      }
+    case 'optimality':
+      await whilePaused(msg.reqId, (x) => lab.optimality(run, msg, x, post));
       break;
-    }
-    case 'mcmc': {
-      // Latent-space MCMC on the run's critic as an energy; training pauses meanwhile.
-      const wasPlaying = playing;
-      playing = false;
-      while (looping) await yieldToEvents();
-      experiment = { reqId: msg.reqId, cancelled: false };
-      let chains = null;
-      try {
-        chains = await run.refine(msg.sampler, msg.eps, !!msg.prior, 1);
-        const s0 = chains.state();
-        const pixels = await chains.samples();
-        post({ type: 'mcmc-begin', reqId: msg.reqId, u: s0.u, energy: s0.energy, emd: await chains.emd(), emdN: chains.emdN,
-          pixels }, [pixels.buffer]);
-        let lastGrid = performance.now();
-        while (chains.t < msg.steps && !experiment.cancelled) {
-          const point = await chains.step(1);
-          let grid = null;
-          if (performance.now() - lastGrid > 400) {
-            grid = await chains.samples();
-            lastGrid = performance.now();
-          }
-          post({ type: 'mcmc-step', reqId: msg.reqId, point, pixels: grid }, grid ? [grid.buffer] : []);
-          await yieldToEvents();
-        }
-        const pixelsEnd = await chains.samples();
-        post({ type: 'mcmc-done', reqId: msg.reqId, cancelled: experiment.cancelled, emd: await chains.emd(),
-          emdN: chains.emdN, pixels: pixelsEnd }, [pixelsEnd.buffer]);
-      } catch (e) {
-        post({ type: 'mcmc-done', reqId: msg.reqId, error: message(e) });
-      } finally {
-        if (chains) chains.free();
-        experiment = null;
-        playing = wasPlaying;
-        if (playing) loop();
-      }
+    case 'mcmc':
+      await whilePaused(msg.reqId, (x) => lab.mcmc(run, msg, x, post));
       break;
-    }
     default:
       break;
   }
