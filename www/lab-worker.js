@@ -1,6 +1,7 @@
 // The toy cases (THEORY.md 3) in their own worker, on the CPU: a discriminator and a critic learn
 // to tell two distributions apart while the user moves them. Only the visible panel's lab trains.
 import init, { Toy } from './pkg/earthmover.js';
+import { message, yieldToEvents } from './worker-io.js';
 
 const SIGMA = 0.5;
 const XS = Array.from({ length: 161 }, (_, i) => -5 + i * (10 / 160));
@@ -8,8 +9,6 @@ const labs = {};      // kind -> Toy (live)
 let active = null;    // kind being trained live, or null
 let looping = false;
 const post = (m) => self.postMessage(m);
-const message = (e) => (e && e.message) || String(e);
-const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
 const ready = init();
 
 async function snapshot(toy, kind) {

@@ -1,5 +1,8 @@
-// The training worker's I/O helpers: error codes, the WebGPU adapter query, downloads.
+// The workers' shared helpers: error messages and codes, yielding to queued messages, the WebGPU
+// adapter query, downloads.
 export const message = (e) => (e && e.message) || String(e);
+// Let queued messages (pause, cancel) in between two slices of work.
+export const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
 // An error with a code the page translates, and the technical detail (kept as is).
 export const coded = (code, detail, extra = {}) => Object.assign(new Error(detail), { code, ...extra });
 

@@ -1,9 +1,7 @@
 // The theory lab's experiments on a worker's run, while its training is paused (worker.js pauses
 // and resumes around them): "train D to optimality" and latent-space MCMC. Each posts its progress
 // and ends with one done message, also when cancelled (`experiment.cancelled`) or failed.
-import { message } from './worker-io.js';
-
-const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
+import { message, yieldToEvents } from './worker-io.js';
 
 // Freeze the generator where it is and train D and the critic k more steps, measuring as it goes.
 export async function optimality(run, msg, experiment, post) {

@@ -2,7 +2,7 @@
 // trains in short slices, reads back only at logged steps, and posts plain numbers to the page.
 // Errors go out as codes with a technical detail; the page words them in the reader's language.
 import init, * as cpuBuild from './pkg/earthmover.js';
-import { coded, detectBackend, download, message } from './worker-io.js';
+import { coded, detectBackend, download, message, yieldToEvents } from './worker-io.js';
 import * as lab from './worker-lab.js';
 
 // WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
@@ -39,12 +39,10 @@ let lastCheckpoint = 0;
 let rate = { t: 0, step: 0, value: 0 };
 let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
 let lastModes = 0;
-let heldStart = false;   // autoplay: step 0's networks are held, to be measured after the first step
 let firstSlice = false;  // autoplay: the loop's first slice is one step, then the deferred work
 let experiment = null;   // {reqId, cancelled} while "train D to optimality" or MCMC runs
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
-const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
 let data = null;
 // The CPU build, instantiated once: from the module the page compiled (boot.js), or compiled here
 // when the page has none. 'init' awaits it and reports a failure.
@@ -147,9 +145,9 @@ async function oneStep() {
   return true;
 }
 
-// Step 0's point, measured from the networks held before the first step (autoplay).
+// Step 0's point, measured from the networks held before the first step (autoplay; none held:
+// nothing to post).
 async function postHeldPoint() {
-  heldStart = false;
   let point;
   try {
     point = await run.measureHeld();
@@ -174,7 +172,7 @@ async function loop() {
       postStatus();
       if (firstSlice) {
         firstSlice = false;
-        if (heldStart) await postHeldPoint();
+        await postHeldPoint();
         await postCheckpoint(true);
       }
       if (playing && performance.now() - lastSamples > 400) await postSamples();
@@ -285,7 +283,6 @@ async function handle(msg) {
       if (autoplay) {
         // Train at once: the loop's first slice is one step, then the status, step 0's point, the
         // grid and the checkpoint; the mode meter's first pass comes later (issue 5: first step).
-        heldStart = hold;
         firstSlice = true;
         playing = true;
         loop();
