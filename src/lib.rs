@@ -9,6 +9,7 @@ pub mod config;
 pub mod data;
 pub mod device;
 pub mod mcmc;
+pub mod measure;
 pub mod metrics;
 pub mod model;
 pub mod objective;

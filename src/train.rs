@@ -9,47 +9,21 @@ use burn::module::{Module, ModuleMapper, Param};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use crate::classifier::{mode_stats, Classifier, ModeStats};
 use crate::config::{GanLoss, Objective, OptimizerKind, RunConfig};
 use crate::data::Mnist;
-use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman};
 use crate::model::{Critic, Generator, PIXELS};
 use crate::objective::{
-    encoder_loss, gan_d_loss, gan_g_loss, gradient_penalty, js_hat, real_gradient_penalty, w_hat,
+    encoder_loss, gan_d_loss, gan_g_loss, gradient_penalty, real_gradient_penalty,
     wgan_critic_loss, wgan_g_loss,
 };
 use crate::rng::SplitMix64;
 
+use crate::measure::Held;
+pub use crate::measure::LogPoint;
 pub use crate::optimality::{Optimality, OptimalityOptions, OptimalityPoint, OPTIMALITY_EVAL_N};
 
 /// Images in the live sample grid (8 x 8), drawn from a noise batch fixed at start.
 pub const GRID: usize = 64;
-
-/// One logged point: the run's state after `step` generator updates.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogPoint {
-    pub step: u64,
-    /// GAN only: log 2 - L_D / 2.
-    pub js_hat: Option<f64>,
-    /// WGAN, WGAN-GP and energy GAN: E f(real) - E f(fake), penalty left out (for the energy GAN
-    /// f = -U, so this is the energy gap E U(fake) - E U(real)).
-    pub w_hat: Option<f64>,
-    /// Exact empirical W1 in pixel space ([0, 1] intensities), n real vs n generated images.
-    pub emd: f64,
-    /// Discriminator loss L_D (sum of the two BCE means) or critic loss L_f.
-    pub loss_d: f64,
-    /// Generator loss.
-    pub loss_g: f64,
-    /// ||grad_theta_G L_G||_2 over all generator parameters.
-    pub grad_norm_g: f64,
-    /// The probe discriminator's log 2 - L_probe / 2 (when the run has a probe).
-    pub js_probe: Option<f64>,
-    /// Spearman correlation, over the run's logged points so far (step 0 excluded), between its
-    /// own estimate (JS_hat or W_hat) and the EMD yardstick (from 3 points on).
-    pub rho_est: Option<f64>,
-    /// The same for the probe's JS estimate.
-    pub rho_probe: Option<f64>,
-}
 
 /// Learning rate of the probe discriminator: Adam(5e-4, 0.5, 0.999), one update per step.
 pub const PROBE_LR: f64 = 5e-4;
@@ -124,7 +98,7 @@ pub struct Trainer {
     pub(crate) cfg: RunConfig,
     pub(crate) device: Device,
     /// The same device without autodiff.
-    plain: Device,
+    pub(crate) plain: Device,
     pub(crate) g: Generator,
     pub(crate) d: Critic,
     opt_g: ModuleOptimizer,
@@ -137,7 +111,7 @@ pub struct Trainer {
     pub(crate) series: Vec<(f64, f64, f64)>,
     pub(crate) series_steps_last: Option<u64>,
     /// Fixed noise for the mode-collapse meter: [MODE_N, latent].
-    mode_noise: Tensor<2>,
+    pub(crate) mode_noise: Tensor<2>,
     /// The training images in [-1, 1], uploaded once: [N, 784].
     pub(crate) data: Tensor<2>,
     pub(crate) n_data: usize,
@@ -145,26 +119,17 @@ pub struct Trainer {
     /// A fixed evaluation batch for the estimates (JS_hat / W_hat / probe / ||grad G||): real
     /// images [EST_N, 784] in [-1, 1] and noise [EST_N, latent]. Fixed, so that the curves move
     /// only when the networks do, not with the sampling noise of a fresh batch.
-    est_real: Tensor<2>,
-    est_noise: Tensor<2>,
+    pub(crate) est_real: Tensor<2>,
+    pub(crate) est_noise: Tensor<2>,
     pub(crate) grid_noise: Tensor<2>,
-    eval_noise: Tensor<2>,
+    pub(crate) eval_noise: Tensor<2>,
     /// Fixed real images for the EMD yardstick, in [0, 1] on the plain device: [emd_n, 784].
     pub(crate) eval_real: Tensor<2>,
     /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
-    floor_real: Tensor<2>,
+    pub(crate) floor_real: Tensor<2>,
     pub(crate) step: u64,
     /// The models as they were at a held step (see [`Trainer::hold`]), to be measured later.
-    held: Option<Box<Held>>,
-}
-
-/// A run's networks at one step: clones share the tensors, so holding them costs no copy.
-struct Held {
-    step: u64,
-    g: Generator,
-    d: Critic,
-    probe: Option<Critic>,
-    enc: Option<Critic>,
+    pub(crate) held: Option<Box<Held>>,
 }
 
 impl Trainer {
@@ -317,7 +282,7 @@ impl Trainer {
 
     /// Generator loss for noise `z` through a critic whose weights take no gradient (for the
     /// energy GAN with the encoder term, whose gradient also reaches the encoder).
-    fn generator_loss(&self, z: Tensor<2>) -> Tensor<1> {
+    pub(crate) fn generator_loss(&self, z: Tensor<2>) -> Tensor<1> {
         let fake = self.g.forward(z.clone());
         let scores = self.d.clone().no_grad().forward(fake.clone());
         match self.cfg.objective {
@@ -374,152 +339,9 @@ impl Trainer {
         self.step += 1;
     }
 
-    /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
-    /// EMD yardstick. No parameter changes; one read-back from the device.
-    pub async fn measure(&mut self) -> Result<LogPoint, String> {
-        let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
-        let real_scores = self.d.forward(self.est_real.clone()).detach();
-        let d_frozen = self.d.clone().no_grad();
-        let fake_scores = d_frozen.forward(fake.clone());
-        // The critics' own estimate leaves their penalty out: W_hat (or the energy gap) alone.
-        let loss_d = match self.cfg.objective {
-            Objective::Gan => gan_d_loss(real_scores, fake_scores),
-            _ => wgan_critic_loss(real_scores, fake_scores),
-        }
-        .inner();
-        let loss_g = self.generator_loss(self.est_noise.clone());
-        let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
-        let gn2 = grad_norm_sq(&self.g, &grads).ok_or("the generator has no gradient")?;
-        let loss_probe = match &self.probe {
-            Some((probe, _)) => gan_d_loss(
-                probe.forward(self.est_real.clone()).detach(),
-                probe.forward(fake.detach()).detach(),
-            )
-            .inner(),
-            None => Tensor::<1>::zeros([1], &self.plain),
-        };
-
-        let n = self.cfg.emd_n;
-        let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
-        let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
-        let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
-        let all = Tensor::cat(vec![loss_d, loss_g.inner(), gn2, loss_probe, dist], 0);
-        let v = read_f32(all).await?;
-
-        let (loss_d, loss_g, gn2) = (v[0] as f64, v[1] as f64, v[2] as f64);
-        if !(loss_d.is_finite() && loss_g.is_finite() && gn2.is_finite()) {
-            return Err(format!(
-                "a loss became non-finite at step {} (L_D = {loss_d}, L_G = {loss_g}): the learning rate is probably too high",
-                self.step
-            ));
-        }
-        let js_probe = self.probe.as_ref().map(|_| js_hat(v[3] as f64));
-        let costs: Vec<f64> = v[4..].iter().map(|&x| x as f64).collect();
-        let emd = emd_from_costs(n, &costs)?;
-        let (js, w) = match self.cfg.objective {
-            Objective::Gan => (Some(js_hat(loss_d)), None),
-            _ => (None, Some(w_hat(loss_d))),
-        };
-        let own = js.or(w).unwrap_or(f64::NAN);
-        // A point re-measured at the same step (e.g. after a pause) replaces the last one. Step 0
-        // is left out: a critic that has never been trained estimates nothing yet.
-        if self.series_steps_last == Some(self.step) {
-            self.series.pop();
-        }
-        if self.step > 0 {
-            self.series.push((own, js_probe.unwrap_or(f64::NAN), emd));
-            self.series_steps_last = Some(self.step);
-        }
-        let col =
-            |k: usize| -> Vec<f64> { self.series.iter().map(|p| [p.0, p.1, p.2][k]).collect() };
-        let emds = col(2);
-        Ok(LogPoint {
-            step: self.step,
-            js_hat: js,
-            w_hat: w,
-            emd,
-            loss_d,
-            loss_g,
-            grad_norm_g: gn2.sqrt(),
-            js_probe,
-            rho_est: spearman(&col(0), &emds),
-            rho_probe: js_probe.and_then(|_| spearman(&col(1), &emds)),
-        })
-    }
-
-    /// Keep the current networks so that [`Trainer::measure_held`] can measure them after training
-    /// has moved on: the page's first step need not wait for the step-0 measurement.
-    pub fn hold(&mut self) {
-        self.held = Some(Box::new(Held {
-            step: self.step,
-            g: self.g.clone(),
-            d: self.d.clone(),
-            probe: self.probe.as_ref().map(|p| p.0.clone()),
-            enc: self.enc.as_ref().map(|e| e.0.clone()),
-        }));
-    }
-
-    /// Measure the held networks as [`Trainer::measure`] would have at their step (once; `None`
-    /// when nothing is held). The live networks and step are back in place afterwards.
-    pub async fn measure_held(&mut self) -> Result<Option<LogPoint>, String> {
-        let Some(mut h) = self.held.take() else {
-            return Ok(None);
-        };
-        self.swap_held(&mut h);
-        let point = self.measure().await;
-        self.swap_held(&mut h);
-        point.map(Some)
-    }
-
-    fn swap_held(&mut self, h: &mut Held) {
-        std::mem::swap(&mut self.step, &mut h.step);
-        std::mem::swap(&mut self.g, &mut h.g);
-        std::mem::swap(&mut self.d, &mut h.d);
-        if let (Some(p), Some(hp)) = (self.probe.as_mut(), h.probe.as_mut()) {
-            std::mem::swap(&mut p.0, hp);
-        }
-        if let (Some(e), Some(he)) = (self.enc.as_mut(), h.enc.as_mut()) {
-            std::mem::swap(&mut e.0, he);
-        }
-    }
-
-    /// Classify `MODE_N` generated images (a fixed noise batch) with `clf`: the class histogram,
-    /// the classes covered and the histogram's entropy.
-    pub async fn mode_stats(&self, clf: &Classifier) -> Result<ModeStats, String> {
-        let g = self.g.clone().no_grad();
-        let x = g
-            .forward(self.mode_noise.clone())
-            .inner()
-            .add_scalar(1.0)
-            .div_scalar(2.0); // [MODE_N, 784] in [0, 1]
-        let labels = clf.predict(x).await?;
-        Ok(mode_stats(&labels))
-    }
-
     /// Start the "train D to optimality" experiment on a frozen copy of this run's generator.
     pub fn optimality(&self, opts: OptimalityOptions) -> Optimality {
         Optimality::new(self, opts)
-    }
-
-    /// EMD between two disjoint sets of real images: the lowest the yardstick can go at this n.
-    pub async fn emd_floor(&self) -> Result<f64, String> {
-        let n = self.cfg.emd_n;
-        let dist = pairwise_distances(self.floor_real.clone(), self.eval_real.clone());
-        let v = read_f32(dist.reshape([n * n])).await?;
-        emd_from_costs(n, &v.iter().map(|&x| x as f64).collect::<Vec<_>>())
-    }
-
-    /// The 8 x 8 grid from the fixed noise batch: 64 x 784 bytes, 0 = background, 255 = ink.
-    pub async fn samples(&self) -> Result<Vec<u8>, String> {
-        let x = self.g.forward(self.grid_noise.clone()).detach().inner();
-        let v = read_f32(x).await?;
-        if !v.iter().all(|p| p.is_finite()) {
-            return Err(format!(
-                "the generator's images are not finite numbers at step {}: the learning rate is probably too high",
-                self.step
-            ));
-        }
-        Ok(to_bytes(&v))
     }
 
     /// Every critic parameter, flattened (for tests of the clipping).
