@@ -304,11 +304,7 @@ impl Run {
     pub fn measure(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let p = inner
-                .borrow_mut()
-                .measure()
-                .await
-                .map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let p = inner.borrow_mut().measure().await.map_err(reject)?;
             Ok(point_to_js(&p))
         })
     }
@@ -325,11 +321,7 @@ impl Run {
     pub fn measure_held(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let p = inner
-                .borrow_mut()
-                .measure_held()
-                .await
-                .map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let p = inner.borrow_mut().measure_held().await.map_err(reject)?;
             Ok(p.as_ref().map_or(JsValue::NULL, point_to_js))
         })
     }
@@ -339,11 +331,7 @@ impl Run {
     pub fn emd_floor(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let f = inner
-                .borrow()
-                .emd_floor()
-                .await
-                .map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let f = inner.borrow().emd_floor().await.map_err(reject)?;
             Ok(JsValue::from_f64(f))
         })
     }
@@ -435,11 +423,7 @@ impl Run {
     pub fn samples(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let s = inner
-                .borrow()
-                .samples()
-                .await
-                .map_err(|e| JsValue::from(JsError::new(&e)))?;
+            let s = inner.borrow().samples().await.map_err(reject)?;
             Ok(Uint8Array::from(s.as_slice()).into())
         })
     }

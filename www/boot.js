@@ -7,7 +7,7 @@ export const earlyWorkers = {};
 export let cpuModule = null;
 
 if (typeof WebAssembly === 'object' && typeof Worker === 'function') {
-  for (const id of ['gan', 'wgan']) {
+  for (const id of ['gan', 'wgan']) { // state.js's RUNS, spelled out: importing it would delay this module
     try {
       earlyWorkers[id] = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     } catch (_) { /* runs.js tries again and reports */ }
