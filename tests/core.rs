@@ -381,7 +381,7 @@ fn held_networks_measure_as_they_would_have_at_their_step() {
 /// `set`; both must agree, or a link the page accepts could be refused here (or vice versa).
 #[test]
 fn the_pages_state_table_has_the_same_bounds() {
-    let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/state.js")).unwrap();
+    let js = std::fs::read_to_string(common::repo_file("www/state.js")).unwrap();
     let field = |line: &str, name: &str| -> Option<String> {
         let at = line.find(&format!("{name}: "))? + name.len() + 2;
         let rest = &line[at..];

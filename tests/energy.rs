@@ -16,7 +16,7 @@ fn block<T, E: std::fmt::Debug>(f: impl std::future::Future<Output = Result<T, E
 }
 
 fn classifier() -> Classifier {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/classifier.bpk");
+    let path = common::repo_file("www/data/classifier.bpk");
     Classifier::from_bytes(&std::fs::read(path).unwrap(), &Device::flex()).unwrap()
 }
 

@@ -3,6 +3,8 @@
 //! probe, and the shipped digit classifier. Every figure is printed so the log doubles as a report.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use burn::tensor::Device;
 use earthmover::classifier::{accuracy, Classifier};
 use earthmover::config::{Objective, Preset, RunConfig};
@@ -16,7 +18,7 @@ fn cpu() -> Device {
 }
 
 fn data(name: &str) -> Mnist {
-    let path = format!("{}/www/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = common::repo_file(&format!("www/data/{name}"));
     Mnist::decode(&std::fs::read(&path).unwrap()).unwrap()
 }
 
@@ -208,7 +210,7 @@ fn w_hat_tracks_the_emd_and_the_probe_sees_log2() {
 
 #[test]
 fn shipped_classifier_is_at_least_97_percent_right_on_the_test_subset() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/classifier.bpk");
+    let path = common::repo_file("www/data/classifier.bpk");
     let clf = Classifier::from_bytes(&std::fs::read(path).unwrap(), &cpu()).unwrap();
     let acc = block(accuracy(&clf, &data("mnist-test-1k.bin.gz"), &cpu()));
     println!(

@@ -93,10 +93,11 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(15.0);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/www/data/mnist-train-2k.bin.gz"
-    );
+    // The checkout's root as `cargo run` gives it now, not as it was at compile time: with a target
+    // directory shared between checkouts, a binary built in another one would read that one's data.
+    let root =
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    let path = std::path::Path::new(&root).join("www/data/mnist-train-2k.bin.gz");
     let mnist = Mnist::decode(&std::fs::read(path).expect("data file")).expect("valid data");
     let mut workloads = vec![
         ("small-gan", {

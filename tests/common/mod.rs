@@ -1,14 +1,22 @@
 //! Shared by the native integration tests.
 #![cfg(not(target_arch = "wasm32"))]
+// Each test crate includes this module and uses only some of it.
+#![allow(dead_code)]
 
 use earthmover::data::Mnist;
 
+/// A file of this checkout, by its path from the repository root. The root is read when the test
+/// runs (cargo sets `CARGO_MANIFEST_DIR` for it), not baked in at compile time: with one target
+/// directory shared between checkouts, a binary built in another one would otherwise read that
+/// checkout's files, or fail where it has been deleted.
+pub fn repo_file(rel: &str) -> std::path::PathBuf {
+    let root =
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    std::path::Path::new(&root).join(rel)
+}
+
 /// The 2,000-image subset the page ships.
 pub fn mnist_2k() -> Mnist {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/www/data/mnist-train-2k.bin.gz"
-    ))
-    .unwrap();
+    let bytes = std::fs::read(repo_file("www/data/mnist-train-2k.bin.gz")).unwrap();
     Mnist::decode(&bytes).unwrap()
 }
