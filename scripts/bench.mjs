@@ -29,9 +29,10 @@ const browser = await chromium.launch({
     '--no-first-run', '--enable-unsafe-webgpu'],
 });
 try {
-  // Without a GPU, Chromium's WebGPU is SwiftShader (seconds per step): only small-gan runs there
-  // unless BENCH_WEBGPU_ALL=1.
-  const gpuWorkloads = process.env.BENCH_WEBGPU_ALL ? '' : '&workloads=small-gan';
+  // On WebGPU the anchors' three workloads only (the target is >= 1x TF.js webgpu on each). Without
+  // a GPU, Chromium's WebGPU is SwiftShader at seconds per step, so these take ~5 minutes; the
+  // protocol's 170 s per-run budget bounds each.
+  const gpuWorkloads = '&workloads=small-gan,ref-gan,ref-wgan';
   const runs = [['cpu', budget, '']];
   // Other builds of the same code kept beside the page's (www/pkg-NAME, e.g. the build before a
   // lever): the anchors' three workloads, in the same run.
