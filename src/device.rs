@@ -2,8 +2,11 @@
 //! software emulation. The decision is a pure function so it can be tested natively; the
 //! browser glue only gathers the facts (`navigator.gpu`, the adapter's info).
 
+use serde::Serialize;
+
 /// The backend a run trains on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BackendKind {
     WebGpu,
     Cpu,
@@ -66,7 +69,7 @@ impl AdapterInfo {
 }
 
 /// The choice and the sentence the page shows for it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Choice {
     pub backend: BackendKind,
     /// "WebGPU (NVIDIA ...)" or "CPU".

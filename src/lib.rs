@@ -1,27 +1,27 @@
 //! Earthmover: a GAN and a Wasserstein GAN learn MNIST live in the browser.
 //!
-//! The core (config, model, objective, data, train, metrics, device) is pure Rust on Burn and is
-//! tested natively; `web` is the thin wasm-bindgen surface the page's workers call.
+//! Layers, each using only those above it:
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`rng`], [`tensors`], [`data`], [`config`], [`device`] | the project's RNG, tensor helpers, the MNIST subset, every setting, the backend choice |
+//! | [`nets`] | generator, discriminator/critic, digit classifier |
+//! | [`objective`], [`metrics`] | losses with the estimate each yields; EMD, gradient norms, rank correlation |
+//! | [`train`] | the trainer: one step in, numbers out; its measurements and checkpoints |
+//! | [`lab`] | experiments: toy cases, D to optimality, MCMC in latent space |
+//! | `web` (wasm32 only) | the wasm-bindgen surface the page's workers call, nothing else |
 
-pub mod checkpoint;
-pub mod classifier;
 pub mod config;
 pub mod data;
 pub mod device;
-pub mod mcmc;
-pub mod measure;
+pub mod error;
+pub mod lab;
 pub mod metrics;
-pub mod model;
+pub mod nets;
 pub mod objective;
-pub mod optimality;
-pub mod refine;
 pub mod rng;
-pub mod toy;
+pub mod tensors;
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
-#[cfg(target_arch = "wasm32")]
-pub mod web_energy;
-#[cfg(target_arch = "wasm32")]
-pub mod web_lab;

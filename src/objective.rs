@@ -7,7 +7,7 @@ use burn::tensor::activation::softplus;
 use burn::tensor::Tensor;
 
 use crate::config::GanLoss;
-use crate::model::Critic;
+use crate::nets::Critic;
 
 /// log 2, the ceiling of the Jensen-Shannon divergence.
 pub const LN2: f64 = std::f64::consts::LN_2;

@@ -11,10 +11,11 @@ use burn::tensor::{Device, Tensor, TensorData};
 use earthmover::config::{GanLoss, Objective, Preset, RunConfig};
 use earthmover::data::{DataError, Mnist};
 use earthmover::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances};
-use earthmover::model::{Critic, Generator};
+use earthmover::nets::{Critic, Generator};
 use earthmover::objective::*;
 use earthmover::rng::SplitMix64;
-use earthmover::train::{clip_weights, read_f32, read_module_params, Trainer};
+use earthmover::tensors::{clip_module, read_f32, read_module_params};
+use earthmover::train::Trainer;
 
 fn cpu() -> Device {
     Device::flex()
@@ -84,7 +85,7 @@ fn clipping_keeps_every_critic_parameter_in_range() {
         before.iter().any(|p| p.abs() > 0.01),
         "init must exceed the clip for this test to mean anything"
     );
-    let after = pollster::block_on(read_module_params(&clip_weights(critic, 0.01))).unwrap();
+    let after = pollster::block_on(read_module_params(&clip_module(critic, 0.01))).unwrap();
     assert_eq!(before.len(), after.len());
     for (b, a) in before.iter().zip(&after) {
         assert!((-0.01..=0.01).contains(a), "{a}");
@@ -238,7 +239,7 @@ fn generator_tanh_is_tanh_in_value_and_gradient() {
     ]);
     let device = cpu().autodiff();
     let x = t2(&xs, &device).require_grad();
-    let y = earthmover::model::tanh(x.clone());
+    let y = earthmover::nets::tanh(x.clone());
     let grads = y.clone().sum().backward();
     let dy = pollster::block_on(read_f32(x.grad(&grads).unwrap().reshape([xs.len()]))).unwrap();
     let y = pollster::block_on(read_f32(y.reshape([xs.len()]))).unwrap();
@@ -375,62 +376,4 @@ fn held_networks_measure_as_they_would_have_at_their_step() {
         );
         assert_eq!((pa.step, pa), (5, pb), "{objective:?}");
     }
-}
-
-/// The page validates URL parameters with the bounds in www/state.js before they reach
-/// `set`; both must agree, or a link the page accepts could be refused here (or vice versa).
-#[test]
-fn the_pages_state_table_has_the_same_bounds() {
-    let js = std::fs::read_to_string(common::repo_file("www/state.js")).unwrap();
-    let field = |line: &str, name: &str| -> Option<String> {
-        let at = line.find(&format!("{name}: "))? + name.len() + 2;
-        let rest = &line[at..];
-        let end = rest.find([',', ' ', '}']).unwrap_or(rest.len());
-        Some(rest[..end].trim_matches('\'').to_string())
-    };
-    let mut checked = 0;
-    let table = &js[js.find("export const RUN_KEYS").unwrap()..];
-    for line in table.lines().skip(1).take_while(|l| !l.starts_with("];")) {
-        let key = field(line, "key").unwrap();
-        let ty = field(line, "type").unwrap();
-        let mut c = RunConfig::preset(Objective::Wgan, Preset::Paper);
-        if ty == "enum" {
-            let values = &line[line.find('[').unwrap() + 1..line.find(']').unwrap()];
-            for v in values.split(',') {
-                let v = v.trim().trim_matches('\'');
-                let mut c = c.clone();
-                c.set(&key, v).unwrap_or_else(|e| panic!("{key}={v}: {e}"));
-                assert_eq!(c.get(&key).unwrap(), v);
-            }
-            assert!(c.set(&key, "bogus").is_err());
-        } else {
-            let (lo, hi) = (field(line, "min").unwrap(), field(line, "max").unwrap());
-            for v in [&lo, &hi] {
-                c.set(&key, v)
-                    .unwrap_or_else(|e| panic!("{key}={v} (page bound): {e}"));
-            }
-            let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
-            let step = if ty == "int" {
-                1.0
-            } else {
-                1e-9_f64.max(hi * 1e-6)
-            };
-            for v in [lo - step.max(lo.abs() * 1e-6), hi + step] {
-                let v = if ty == "int" {
-                    format!("{v:.0}")
-                } else {
-                    format!("{v:e}")
-                };
-                if v.starts_with('-') && ty == "int" {
-                    continue; // "-1" is not a whole number for either side
-                }
-                assert!(c.set(&key, &v).is_err(), "{key}={v} should be out of range");
-            }
-        }
-        checked += 1;
-    }
-    assert_eq!(
-        checked, 15,
-        "every run setting of the page's table was checked"
-    );
 }

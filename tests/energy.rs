@@ -5,10 +5,10 @@
 mod common;
 
 use burn::tensor::Device;
-use earthmover::classifier::Classifier;
 use earthmover::config::{Objective, Preset, RunConfig};
-use earthmover::mcmc::Sampler;
-use earthmover::refine::RefineOptions;
+use earthmover::lab::mcmc::Sampler;
+use earthmover::lab::refine::{RefineOptions, Refinement};
+use earthmover::nets::classifier::Classifier;
 use earthmover::train::{LogPoint, Trainer};
 
 fn block<T, E: std::fmt::Debug>(f: impl std::future::Future<Output = Result<T, E>>) -> T {
@@ -105,10 +105,13 @@ fn latent_mcmc_on_a_trained_critic_lowers_the_mean_energy() {
     // MALA on the posterior exp(-U(G(z)) - |z|^2/2), from the grid noise (exact prior samples).
     // Tilting the prior by exp(-U) can only lower the mean of U (E_q U <= E_p U); the chains
     // should show it.
-    let mut r = block(t.refine(RefineOptions {
-        eps: 0.1,
-        ..RefineOptions::new(Sampler::Mala)
-    }));
+    let mut r = block(Refinement::start(
+        &t,
+        RefineOptions {
+            eps: 0.1,
+            ..RefineOptions::new(Sampler::Mala)
+        },
+    ));
     let (u0, d0) = (r.mean_u(), block(r.emd()));
     let mut late = Vec::new();
     let mut acc = 0.0;
@@ -127,12 +130,15 @@ fn latent_mcmc_on_a_trained_critic_lowers_the_mean_energy() {
         "MALA rejects some proposals and takes others: {acc}"
     );
     // Langevin takes every step.
-    let mut l = block(t.refine(RefineOptions::new(Sampler::Langevin)));
+    let mut l = block(Refinement::start(&t, RefineOptions::new(Sampler::Langevin)));
     assert!(block(l.step(5)).iter().all(|s| s.accept_rate == 1.0));
-    assert!(pollster::block_on(t.refine(RefineOptions {
-        eps: -1.0,
-        ..RefineOptions::new(Sampler::Mala)
-    }))
+    assert!(pollster::block_on(Refinement::start(
+        &t,
+        RefineOptions {
+            eps: -1.0,
+            ..RefineOptions::new(Sampler::Mala)
+        }
+    ))
     .is_err());
 }
 
@@ -198,11 +204,14 @@ fn explore() {
             (Sampler::Langevin, 0.01, true),
             (Sampler::Langevin, 0.1, false),
         ] {
-            let mut r = block(t.refine(RefineOptions {
-                eps,
-                prior,
-                ..RefineOptions::new(sampler)
-            }));
+            let mut r = block(Refinement::start(
+                &t,
+                RefineOptions {
+                    eps,
+                    prior,
+                    ..RefineOptions::new(sampler)
+                },
+            ));
             let (e0, u0, d0) = (r.mean_energy(), r.mean_u(), block(r.emd()));
             let st = block(r.step(100));
             let acc: f64 = st.iter().map(|s| s.accept_rate).sum::<f64>() / st.len() as f64;

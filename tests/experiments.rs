@@ -6,12 +6,13 @@
 mod common;
 
 use burn::tensor::Device;
-use earthmover::classifier::{accuracy, Classifier};
 use earthmover::config::{Objective, Preset, RunConfig};
 use earthmover::data::Mnist;
+use earthmover::lab::optimality::{Optimality, OptimalityOptions, OptimalityPoint};
+use earthmover::lab::toy::*;
+use earthmover::nets::classifier::{accuracy, Classifier};
 use earthmover::objective::LN2;
-use earthmover::toy::*;
-use earthmover::train::{OptimalityOptions, OptimalityPoint, Trainer};
+use earthmover::train::Trainer;
 
 fn cpu() -> Device {
     Device::flex()
@@ -22,7 +23,7 @@ fn data(name: &str) -> Mnist {
     Mnist::decode(&std::fs::read(&path).unwrap()).unwrap()
 }
 
-fn block<T>(f: impl std::future::Future<Output = Result<T, String>>) -> T {
+fn block<T, E: std::fmt::Debug>(f: impl std::future::Future<Output = Result<T, E>>) -> T {
     pollster::block_on(f).unwrap()
 }
 
@@ -139,11 +140,14 @@ fn trained(objective: Objective, preset: Preset, steps: u64) -> Trainer {
 }
 
 fn optimality(t: &Trainer, steps: usize) -> Vec<OptimalityPoint> {
-    let mut o = t.optimality(OptimalityOptions {
-        steps,
-        log_every: 100,
-        ..OptimalityOptions::paper()
-    });
+    let mut o = Optimality::new(
+        t,
+        OptimalityOptions {
+            steps,
+            log_every: 100,
+            ..OptimalityOptions::paper()
+        },
+    );
     let mut pts = vec![block(o.measure())];
     while !o.finished() {
         o.advance(100);

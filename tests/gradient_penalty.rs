@@ -5,11 +5,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::{Device, Tensor, TensorData};
-use earthmover::checkpoint::load_params;
-use earthmover::model::{Critic, LEAKY_SLOPE, PIXELS};
+use earthmover::nets::{Critic, LEAKY_SLOPE, PIXELS};
 use earthmover::objective::gradient_penalty;
 use earthmover::rng::SplitMix64;
-use earthmover::train::{materialize, read_f32, read_module_params};
+use earthmover::tensors::{materialize, read_f32, read_module_params};
+use earthmover::train::checkpoint::load_params;
 
 const WIDTHS: [usize; 2] = [32, 16];
 

@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::{Device, Tensor, TensorData};
-use earthmover::mcmc::{Chains, Sampler};
+use earthmover::lab::mcmc::{Chains, Sampler};
 use earthmover::rng::SplitMix64;
 
 const MU: [f64; 2] = [1.0, -2.0];

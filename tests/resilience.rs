@@ -6,9 +6,10 @@ mod common;
 use common::mnist_2k;
 
 use burn::tensor::Device;
-use earthmover::checkpoint::Checkpoint;
 use earthmover::config::{Objective, Preset, RunConfig};
 use earthmover::data::Mnist;
+use earthmover::error::Code;
+use earthmover::train::checkpoint::Checkpoint;
 use earthmover::train::Trainer;
 
 fn trainer(objective: Objective, preset: Preset, m: &Mnist) -> Trainer {
@@ -100,7 +101,11 @@ fn a_far_too_large_learning_rate_is_reported_not_drawn() {
     for _ in 0..40 {
         t.train_step();
         if let Err(e) = pollster::block_on(t.measure()) {
-            assert!(e.contains("learning rate is probably too high"), "{e}");
+            assert_eq!(e.code, Code::Diverged, "{e}");
+            assert!(
+                e.detail.contains("learning rate is probably too high"),
+                "{e}"
+            );
             failed_at = Some(t.step_count());
             break;
         }
@@ -113,6 +118,7 @@ fn a_far_too_large_learning_rate_is_reported_not_drawn() {
     }
     let e = pollster::block_on(t.samples());
     if let Err(e) = e {
-        assert!(e.contains("not finite"), "{e}");
+        assert_eq!(e.code, Code::Diverged, "{e}");
+        assert!(e.detail.contains("not finite"), "{e}");
     }
 }

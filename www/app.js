@@ -12,7 +12,7 @@ import { OptimalityPanel } from './optimality.js';
 import {
   backendBadge, check, initRuns, modes, pause, play, reset, restartRun, runs, say, setGanLoss, start, step,
 } from './runs.js';
-import { PANELS, RUNS as IDS, parseState, serializeState } from './state.js';
+import { LIMITS, PANELS, RUNS as IDS, parseState, serializeState, within } from './state.js';
 import { linkFor, setupUi } from './ui.js';
 import { simd } from './vendor/wasm-feature-detect.js';
 
@@ -136,8 +136,8 @@ mcmcForm.eps.value = state.mcmc_eps;
 mcmcForm.steps.value = state.mcmc_steps;
 mcmcForm.prior.checked = state.mcmc_prior;
 for (const [name, key, check] of [['run', 'mcmc_run', null], ['sampler', 'mcmc_sampler', null],
-  ['eps', 'mcmc_eps', (v) => Number.isFinite(v) && v >= 1e-5 && v <= 1],
-  ['steps', 'mcmc_steps', (v) => Number.isInteger(v) && v >= 1 && v <= 2000], ['prior', 'mcmc_prior', null]]) {
+  ['eps', 'mcmc_eps', (v) => within(v, LIMITS.mcmc_eps)],
+  ['steps', 'mcmc_steps', (v) => within(v, LIMITS.mcmc_steps, true)], ['prior', 'mcmc_prior', null]]) {
   mcmcForm[name].addEventListener('change', () => {
     const el = mcmcForm[name];
     const v = name === 'prior' ? el.checked : check ? Number(el.value) : el.value;
@@ -153,7 +153,7 @@ optForm.every.value = state.opt_every;
 for (const [name, key, num] of [['run', 'opt_run', false], ['steps', 'opt_k', true], ['every', 'opt_every', true]]) {
   optForm[name].addEventListener('change', () => {
     const v = num ? Number(optForm[name].value) : optForm[name].value;
-    if (num && !(Number.isInteger(v) && v >= 1 && v <= 20000)) return;
+    if (num && !within(v, LIMITS.opt_steps, true)) return;
     state[key] = v;
     syncUrl();
   });

@@ -4,6 +4,7 @@
 import { COLORS, line, managedChart } from './charts.js';
 import { drawGridTo } from './card.js';
 import { t } from './i18n.js';
+import { LIMITS, within } from './state.js';
 
 const $ = (sel) => document.querySelector(sel);
 const fmt = (v, d = 3) => (v == null || Number.isNaN(v) ? '–' : v.toFixed(d));
@@ -52,9 +53,9 @@ export class EnergyPanel {
     if (this.current) return Promise.reject(new Error(t('mcmc.busy')));
     if (!['gan', 'wgan'].includes(run)) return Promise.reject(new Error(`run=${JSON.stringify(run)}: use "gan" or "wgan"`));
     if (!['mala', 'langevin'].includes(sampler)) return Promise.reject(new Error(`sampler=${JSON.stringify(sampler)}: use "mala" or "langevin"`));
-    if (!(Number.isFinite(eps) && eps >= 1e-5 && eps <= 1)) return Promise.reject(new Error(`ε=${eps} is out of range; use 1e-5 to 1`));
-    if (!(Number.isInteger(steps) && steps >= 1 && steps <= 2000)) {
-      return Promise.reject(new Error(`steps=${steps} is out of range; use a whole number from 1 to 2000`));
+    if (!within(eps, LIMITS.mcmc_eps)) return Promise.reject(new Error(`ε=${eps} is out of range; use ${LIMITS.mcmc_eps.min} to ${LIMITS.mcmc_eps.max}`));
+    if (!within(steps, LIMITS.mcmc_steps, true)) {
+      return Promise.reject(new Error(`steps=${steps} is out of range; use a whole number from ${LIMITS.mcmc_steps.min} to ${LIMITS.mcmc_steps.max}`));
     }
     const reqId = ++this.reqId;
     return new Promise((resolve, reject) => {

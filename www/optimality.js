@@ -3,6 +3,7 @@
 // and draws what comes back.
 import { COLORS, line, logTicks, managedChart } from './charts.js';
 import { t } from './i18n.js';
+import { LIMITS, within } from './state.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
@@ -76,8 +77,8 @@ export class OptimalityPanel {
   run({ run = 'gan', steps = 2000, logEvery = 50, fromRun = true } = {}) {
     if (this.current) return Promise.reject(new Error(t('opt.busy')));
     if (!['gan', 'wgan'].includes(run)) return Promise.reject(new Error(`run=${JSON.stringify(run)}: use "gan" or "wgan"`));
-    if (!(Number.isInteger(steps) && steps >= 1 && steps <= 20000)) {
-      return Promise.reject(new Error(`k=${steps} is out of range; use a whole number from 1 to 20000`));
+    if (!within(steps, LIMITS.opt_steps, true)) {
+      return Promise.reject(new Error(`k=${steps} is out of range; use a whole number from ${LIMITS.opt_steps.min} to ${LIMITS.opt_steps.max}`));
     }
     if (!(Number.isInteger(logEvery) && logEvery >= 1 && logEvery <= steps)) {
       return Promise.reject(new Error(`measure every ${logEvery} is out of range; use 1 to k`));

@@ -5,8 +5,9 @@
 // values that differ from the defaults. Notices are structured ({code, key, value, ...}); the page
 // words them in the reader's language (i18n.js).
 //
-// Run settings are checked again in Rust (RunConfig::set); tests/core.rs reads the RUN_KEYS lines
-// below and checks that both agree on every bound.
+// Run settings and the experiments' bounds come from Rust's schema (www/common/schema.js, generated
+// and checked by tests/schema.rs), so each bound is written once; Rust checks them again.
+import { LIMITS, RUN_KEYS } from './common/schema.js';
 
 export const PANELS = ['live', 'lines', 'gaussians', 'optimality', 'energy'];
 export const OBJECTIVES = ['gan', 'wgan', 'wgan_gp', 'energy'];
@@ -15,26 +16,13 @@ export const RUNS = ['gan', 'wgan'];
 export const CONTROLS = ['play', 'step', 'reset', 'settings', 'preset', 'loss', 'backend', 'tabs', 'lab',
   'optimality', 'export', 'load', 'share', 'language', 'presenter'];
 
-// One line per key (tests/core.rs parses these lines: keep `key`, `type`, `min`, `max` on one line).
-// Every key is valid for either run (its objective is a setting too); `objectives` lists the
-// objectives that use a key, and the settings form shows only those.
-export const RUN_KEYS = [
-  { key: 'objective', type: 'enum', values: ['gan', 'wgan', 'wgan_gp', 'energy'] },
-  { key: 'gan_loss', type: 'enum', values: ['nonsaturating', 'saturating'], objectives: ['gan'] },
-  { key: 'net', type: 'enum', values: ['small', 'reference'] },
-  { key: 'optimizer', type: 'enum', values: ['adam', 'rmsprop'] },
-  { key: 'lr_d', type: 'float', min: 1e-7, max: 1e20 },
-  { key: 'lr_g', type: 'float', min: 1e-7, max: 1e20 },
-  { key: 'batch', type: 'int', min: 2, max: 512 },
-  { key: 'latent', type: 'int', min: 2, max: 256 },
-  { key: 'n_critic', type: 'int', min: 1, max: 20 },
-  { key: 'clip', type: 'float', min: 1e-4, max: 1, objectives: ['wgan'] },
-  { key: 'lambda', type: 'float', min: 0, max: 1000, objectives: ['wgan_gp', 'energy'] },
-  { key: 'lambda2', type: 'float', min: 0, max: 1000, objectives: ['energy'] },
-  { key: 'beta1', type: 'float', min: 0, max: 0.999 },
-  { key: 'beta2', type: 'float', min: 0, max: 0.9999 },
-  { key: 'seed', type: 'int', min: 0, max: 4294967295 },
-];
+// Every run setting, generated from Rust's schema (src/config/schema.rs): key, kind, bounds, and
+// the objectives that use it (none: all). Every key is valid for either run (its objective is a
+// setting too); the settings form shows only the keys the run's objective uses.
+export { LIMITS, RUN_KEYS };
+
+// Is `v` a number within `limit` ({min, max}), and whole when `int`?
+export const within = (v, { min, max }, int = false) => (int ? Number.isInteger(v) : Number.isFinite(v)) && v >= min && v <= max;
 
 export const PAGE_KEYS = [
   { key: 'lang', type: 'enum', values: ['en', 'zh'], def: null }, // null: from the browser's language
@@ -48,12 +36,12 @@ export const PAGE_KEYS = [
   { key: 'mu_r', type: 'float', min: -4, max: 4, def: -1 },
   { key: 'mu_g', type: 'float', min: -4, max: 4, def: 2 },
   { key: 'opt_run', type: 'enum', values: RUNS, def: 'gan' },
-  { key: 'opt_k', type: 'int', min: 1, max: 20000, def: 2000 },
-  { key: 'opt_every', type: 'int', min: 1, max: 20000, def: 50 },
+  { key: 'opt_k', type: 'int', ...LIMITS.opt_steps, def: 2000 },
+  { key: 'opt_every', type: 'int', ...LIMITS.opt_steps, def: 50 },
   { key: 'mcmc_run', type: 'enum', values: RUNS, def: 'wgan' },
   { key: 'mcmc_sampler', type: 'enum', values: ['mala', 'langevin'], def: 'mala' },
-  { key: 'mcmc_eps', type: 'float', min: 1e-5, max: 1, def: 0.01 },
-  { key: 'mcmc_steps', type: 'int', min: 1, max: 2000, def: 100 },
+  { key: 'mcmc_eps', type: 'float', ...LIMITS.mcmc_eps, def: 0.01 },
+  { key: 'mcmc_steps', type: 'int', ...LIMITS.mcmc_steps, def: 100 },
   { key: 'mcmc_prior', type: 'bool', def: true },
 ];
 

@@ -55,15 +55,8 @@ const cpuInit = (module) => {
 // hold: train before measuring step 0 (autoplay): the networks are held and measured after the
 // first step is on screen, as they were (Run.measureHeld).
 async function build(c, { hold = false } = {}) {
-  let r;
-  try {
-    r = await mod.createRun(c.objective, c.preset, c.settings, data, backendKind);
-  } catch (e) {
-    const m = message(e);
-    const corrupt = 'The MNIST data file is unusable: ';
-    if (m.startsWith(corrupt)) throw coded('data-corrupt', m.slice(corrupt.length).replace(/\.$/, ''));
-    throw e;
-  }
+  // Rejects with the code Rust gave it (settings, data-corrupt, webgpu; see src/error.rs).
+  const r = await mod.createRun(c.objective, c.preset, c.settings, data, backendKind);
   if (classifier) {
     try {
       r.loadClassifier(classifier);
@@ -257,7 +250,9 @@ async function handle(msg) {
       try {
         built = await build(cfg, { hold });
       } catch (e) {
-        if (backendKind !== 'webgpu' || e.code) throw e;
+        // A refused setting or a corrupt data file fails on any backend; anything else here is
+        // WebGPU's failure (no code: the wasm itself failed on the GPU).
+        if (backendKind !== 'webgpu' || !['webgpu', 'device', undefined].includes(e.code)) throw e;
         // WebGPU failed to start or to run: train on the CPU and say why.
         backendKind = 'cpu';
         mod = cpuBuild;

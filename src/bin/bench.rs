@@ -168,8 +168,12 @@ fn main() {
             let busy = busy_pct();
             let mut t = Trainer::new(cfg.clone(), &mnist, &device).expect("trainer");
             if name == "mcmc-mala" {
-                let opts = earthmover::refine::RefineOptions::new(earthmover::mcmc::Sampler::Mala);
-                let mut r = pollster::block_on(t.refine(opts)).expect("chains");
+                let opts = earthmover::lab::refine::RefineOptions::new(
+                    earthmover::lab::mcmc::Sampler::Mala,
+                );
+                let mut r =
+                    pollster::block_on(earthmover::lab::refine::Refinement::start(&t, opts))
+                        .expect("chains");
                 let mut step = |n: usize| {
                     pollster::block_on(r.step(n)).expect("MCMC step");
                 };

@@ -10,8 +10,8 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 use {
     burn::tensor::Device,
-    earthmover::classifier::{accuracy, train_classifier},
     earthmover::data::Mnist,
+    earthmover::nets::classifier::{accuracy, train_classifier},
     std::time::Instant,
 };
 

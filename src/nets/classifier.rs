@@ -10,11 +10,12 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::store::ModuleRecord;
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::{Bytes, Device, Int, Tensor, TensorData};
+use serde::Serialize;
 
 use crate::data::Mnist;
-use crate::model::PIXELS;
+use crate::nets::PIXELS;
 use crate::rng::SplitMix64;
-use crate::train::read_f32;
+use crate::tensors::{materialize, read_f32, seeded};
 
 /// Digit classes.
 pub const CLASSES: usize = 10;
@@ -119,8 +120,7 @@ fn shifted(m: &Mnist, i: usize, dx: isize, dy: isize, out: &mut Vec<f32>) {
 /// `device`.
 pub fn train_classifier(train: &Mnist, epochs: usize, seed: u64, device: &Device) -> Classifier {
     let ad = device.clone().autodiff();
-    ad.seed(seed);
-    let mut clf = Classifier::new(&ad);
+    let mut clf = seeded(&ad, seed, || materialize(Classifier::new(&ad)));
     let mut opt = AdamConfig::new().init();
     let mut rng = SplitMix64::new(seed);
     const BATCH: usize = 64;
@@ -159,7 +159,7 @@ pub fn train_classifier(train: &Mnist, epochs: usize, seed: u64, device: &Device
 }
 
 /// What the mode-collapse meter shows for one batch of generated images.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ModeStats {
     /// Samples per class.
     pub counts: [usize; CLASSES],

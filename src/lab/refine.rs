@@ -10,11 +10,13 @@
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::mcmc::{Chains, Sampler, StepStats};
+use crate::config::limits;
+use crate::lab::mcmc::{Chains, Sampler, StepStats};
 use crate::metrics::{emd_from_costs, pairwise_distances};
-use crate::model::{Critic, Generator};
+use crate::nets::{Critic, Generator};
 use crate::rng::SplitMix64;
-use crate::train::{read_f32, to_bytes, Trainer, GRID};
+use crate::tensors::{read_f32, to_bytes};
+use crate::train::{Trainer, GRID};
 
 /// How to sample.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,41 +77,42 @@ fn energy_fn<'a>(
     }
 }
 
-impl Trainer {
-    /// Start chains at the grid noise on frozen copies of this run's generator and critic.
-    pub async fn refine(&self, opts: RefineOptions) -> Result<Refinement, String> {
-        if !(opts.eps.is_finite() && opts.eps > 0.0 && opts.eps <= 10.0) {
+impl Refinement {
+    /// Start chains at the grid noise on frozen copies of `run`'s generator and critic.
+    pub async fn start(run: &Trainer, opts: RefineOptions) -> Result<Refinement, String> {
+        let (lo, hi) = limits::MCMC_EPS;
+        if !(opts.eps.is_finite() && (lo..=hi).contains(&opts.eps)) {
             return Err(format!(
-                "step size {} is out of range; use a number above 0 up to 10",
+                "step size {} is out of range; use {lo:e} to {hi}",
                 opts.eps
             ));
         }
-        let g = self.g.clone().freeze();
-        let d = self.d.clone().freeze();
-        let z: Vec<f64> = read_f32(self.grid_noise.clone().inner())
+        let g = run.generator().clone().freeze();
+        let d = run.critic().clone().freeze();
+        let z: Vec<f64> = read_f32(run.grid_noise().clone().inner())
             .await?
             .into_iter()
             .map(f64::from)
             .collect();
-        let latent = self.cfg.latent;
+        let latent = run.config().latent;
         let chains = Chains::new(
             &energy_fn(&g, &d, opts.prior),
             z,
             GRID,
             latent,
-            &self.device,
+            run.device(),
         )
         .await?;
-        let n = GRID.min(self.cfg.emd_n);
+        let n = GRID.min(run.config().emd_n);
         Ok(Refinement {
-            eval_real: self.eval_real.clone().narrow(0, 0, n),
+            eval_real: run.eval_real().clone().narrow(0, 0, n),
             n,
             g,
             d,
             opts,
             chains,
             rng: SplitMix64::new(opts.seed ^ 0x3c3c_5a5a),
-            device: self.device.clone(),
+            device: run.device().clone(),
             t: 0,
         })
     }

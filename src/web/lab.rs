@@ -1,28 +1,21 @@
 //! The toy-case lab's wasm-bindgen surface (THEORY.md 3): closed forms and the small networks
 //! the lab worker trains live. Conversions only.
 
-// The lab worker awaits each Promise before calling again (see web.rs).
+// The lab worker awaits each Promise before calling again (see web/mod.rs).
 #![allow(clippy::await_holding_refcell_ref)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::{fail_with, to_js};
+use crate::error::Code;
+use crate::lab::toy::{self, ToyCase, ToyLab};
 use crate::metrics::spearman as spearman_rho;
-use crate::toy::{self, Divergences, ToyCase, ToyLab};
-use crate::web::{reject, set};
-
-fn divergences_to_js(d: &Divergences) -> JsValue {
-    let o = Object::new();
-    set(&o, "kl", JsValue::from_f64(d.kl));
-    set(&o, "js", JsValue::from_f64(d.js));
-    set(&o, "w", JsValue::from_f64(d.w));
-    o.into()
-}
 
 /// Spearman's rank correlation of two equally long series (NaN when undefined).
 #[wasm_bindgen]
@@ -33,16 +26,16 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
 /// Exact `{kl, js, w}` of the parallel lines at offset theta.
 #[wasm_bindgen(js_name = linesDivergences)]
 pub fn lines_divergences(theta: f64) -> JsValue {
-    divergences_to_js(&toy::lines_divergences(theta))
+    to_js(&toy::lines_divergences(theta))
 }
 
 /// Exact `{kl, js, w}` of N(mu_r, sigma^2) vs N(mu_g, sigma^2).
 #[wasm_bindgen(js_name = gaussianDivergences)]
 pub fn gaussian_divergences(mu_r: f64, mu_g: f64, sigma: f64) -> JsValue {
-    divergences_to_js(&toy::gaussian_divergences(mu_r, mu_g, sigma))
+    to_js(&toy::gaussian_divergences(mu_r, mu_g, sigma))
 }
 
-fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsError> {
+fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsValue> {
     let ok = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
     match kind {
         "lines" if ok(a, -2.0, 2.0) => Ok(ToyCase::Lines { theta: a }),
@@ -53,13 +46,18 @@ fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsError> 
                 sigma,
             })
         }
-        "lines" => Err(JsError::new(&format!("theta={a} must be in [-2, 2]"))),
-        "gaussians" => Err(JsError::new(&format!(
-            "means ({a}, {b}) must be in [-5, 5] and sigma={sigma} in [0.05, 3]"
-        ))),
-        _ => Err(JsError::new(&format!(
-            "unknown toy case {kind:?}; use lines or gaussians"
-        ))),
+        "lines" => Err(fail_with(
+            Code::Settings,
+            format!("theta={a} must be in [-2, 2]"),
+        )),
+        "gaussians" => Err(fail_with(
+            Code::Settings,
+            format!("means ({a}, {b}) must be in [-5, 5] and sigma={sigma} in [0.05, 3]"),
+        )),
+        _ => Err(fail_with(
+            Code::Settings,
+            format!("unknown toy case {kind:?}; use lines or gaussians"),
+        )),
     }
 }
 
@@ -74,7 +72,7 @@ pub struct Toy {
 impl Toy {
     /// `kind` "lines" (a = theta) or "gaussians" (a = mu_r, b = mu_g, sigma).
     #[wasm_bindgen(constructor)]
-    pub fn new(kind: &str, a: f64, b: f64, sigma: f64, seed: u32) -> Result<Toy, JsError> {
+    pub fn new(kind: &str, a: f64, b: f64, sigma: f64, seed: u32) -> Result<Toy, JsValue> {
         let case = toy_case(kind, a, b, sigma)?;
         Ok(Toy {
             inner: Rc::new(RefCell::new(ToyLab::new(
@@ -88,17 +86,17 @@ impl Toy {
 
     /// Move the distributions; the networks keep their weights.
     #[wasm_bindgen(js_name = setCase)]
-    pub fn set_case(&self, a: f64, b: f64, sigma: f64) -> Result<(), JsError> {
+    pub fn set_case(&self, a: f64, b: f64, sigma: f64) -> Result<(), JsValue> {
         let case = toy_case(&self.kind, a, b, sigma)?;
         self.inner
             .borrow_mut()
             .set_case(case)
-            .map_err(|e| JsError::new(&e))
+            .map_err(|e| fail_with(Code::Settings, e))
     }
 
     /// `{kl, js, w}` of the current case.
     pub fn exact(&self) -> JsValue {
-        divergences_to_js(&self.inner.borrow().case().divergences())
+        to_js(&self.inner.borrow().case().divergences())
     }
 
     pub fn train(&self, n: u32) -> f64 {
@@ -111,14 +109,12 @@ impl Toy {
     pub fn measure(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let p = inner.borrow_mut().measure().await.map_err(reject)?;
-            let o = Object::new();
-            set(&o, "step", JsValue::from_f64(p.step as f64));
-            set(&o, "js_hat", JsValue::from_f64(p.js_hat));
-            set(&o, "w_raw", JsValue::from_f64(p.w_raw));
-            set(&o, "lipschitz", JsValue::from_f64(p.lipschitz));
-            set(&o, "w_hat", JsValue::from_f64(p.w_hat));
-            Ok(o.into())
+            let p = inner
+                .borrow_mut()
+                .measure()
+                .await
+                .map_err(|e| fail_with(Code::Device, e))?;
+            Ok(to_js(&p))
         })
     }
 
@@ -126,15 +122,12 @@ impl Toy {
     pub fn profile(&self, xs: Vec<f64>) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let p = inner.borrow().profile(&xs).await.map_err(reject)?;
-            let o = Object::new();
-            let arr = |v: &[f64]| -> JsValue { js_sys::Float64Array::from(v).into() };
-            set(&o, "x", arr(&p.x));
-            set(&o, "d", arr(&p.d));
-            set(&o, "d_grad", arr(&p.d_grad));
-            set(&o, "f", arr(&p.f));
-            set(&o, "f_grad", arr(&p.f_grad));
-            Ok(o.into())
+            let p = inner
+                .borrow()
+                .profile(&xs)
+                .await
+                .map_err(|e| fail_with(Code::Device, e))?;
+            Ok(to_js(&p))
         })
     }
 }

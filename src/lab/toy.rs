@@ -16,14 +16,15 @@ use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
 use burn::tensor::activation::{leaky_relu, sigmoid};
 use burn::tensor::{Device, Tensor, TensorData};
+use serde::Serialize;
 
-use crate::model::LEAKY_SLOPE;
+use crate::nets::LEAKY_SLOPE;
 use crate::objective::{gan_d_loss, js_hat, wgan_critic_loss, LN2};
 use crate::rng::SplitMix64;
-use crate::train::{clip_module, read_f32};
+use crate::tensors::{clip_module, materialize, read_f32, seeded};
 
 /// Exact divergences between the two distributions of a toy case.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Divergences {
     /// KL(P_r || P_g); `f64::INFINITY` where the supports do not overlap.
     pub kl: f64,
@@ -183,7 +184,7 @@ pub const TOY_LR_F: f64 = 1e-3;
 pub const TOY_CLIP: f64 = 0.1;
 
 /// One measurement of the lab's two networks.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct ToyPoint {
     /// Training steps so far (each step updates both networks once).
     pub step: u64,
@@ -198,7 +199,7 @@ pub struct ToyPoint {
 }
 
 /// Both networks evaluated along a line of inputs (1-D case): what the page plots.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Profile {
     pub x: Vec<f64>,
     /// D(x) = sigmoid(logit), a probability.
@@ -227,12 +228,18 @@ pub struct ToyLab {
 impl ToyLab {
     pub fn new(case: ToyCase, seed: u64, device: &Device) -> Self {
         let device = device.clone().autodiff();
-        device.seed(seed);
         let dim = case.dim();
+        // The critic draws first (its clipping materialises it), then the discriminator, as when
+        // the discriminator was still initialised lazily at its first forward pass.
+        let (d, f) = seeded(&device, seed, || {
+            let d = ToyNet::new(dim, &device);
+            let f = clip_module(ToyNet::new(dim, &device), TOY_CLIP);
+            (materialize(d), f)
+        });
         ToyLab {
             case,
-            d: ToyNet::new(dim, &device),
-            f: clip_module(ToyNet::new(dim, &device), TOY_CLIP),
+            d,
+            f,
             opt_d: AdamConfig::new()
                 .with_beta_1(0.5)
                 .with_beta_2(0.999)

@@ -5,22 +5,27 @@
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
+use serde::Serialize;
 
-use crate::classifier::{mode_stats, Classifier, ModeStats};
 use crate::config::Objective;
+use crate::error::{Code, Error};
 use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman};
-use crate::model::{Critic, Generator};
+use crate::nets::classifier::{mode_stats, Classifier, ModeStats};
+use crate::nets::{Critic, Generator};
 use crate::objective::{gan_d_loss, js_hat, w_hat, wgan_critic_loss};
-use crate::train::{read_f32, to_bytes, Trainer};
+use crate::tensors::{read_f32, to_bytes};
+use crate::train::Trainer;
 
 /// One logged point: the run's state after `step` generator updates.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LogPoint {
     pub step: u64,
     /// GAN only: log 2 - L_D / 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub js_hat: Option<f64>,
     /// WGAN, WGAN-GP and energy GAN: E f(real) - E f(fake), penalty left out (for the energy GAN
     /// f = -U, so this is the energy gap E U(fake) - E U(real)).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub w_hat: Option<f64>,
     /// Exact empirical W1 in pixel space ([0, 1] intensities), n real vs n generated images.
     pub emd: f64,
@@ -31,11 +36,14 @@ pub struct LogPoint {
     /// ||grad_theta_G L_G||_2 over all generator parameters.
     pub grad_norm_g: f64,
     /// The probe discriminator's log 2 - L_probe / 2 (when the run has a probe).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub js_probe: Option<f64>,
     /// Spearman correlation, over the run's logged points so far (step 0 excluded), between its
     /// own estimate (JS_hat or W_hat) and the EMD yardstick (from 3 points on).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rho_est: Option<f64>,
     /// The same for the probe's JS estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rho_probe: Option<f64>,
 }
 
@@ -51,7 +59,7 @@ pub(crate) struct Held {
 impl Trainer {
     /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
     /// EMD yardstick. No parameter changes; one read-back from the device.
-    pub async fn measure(&mut self) -> Result<LogPoint, String> {
+    pub async fn measure(&mut self) -> Result<LogPoint, Error> {
         let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
         let real_scores = self.d.forward(self.est_real.clone()).detach();
         let d_frozen = self.d.clone().no_grad();
@@ -64,7 +72,8 @@ impl Trainer {
         .inner();
         let loss_g = self.generator_loss(self.est_noise.clone());
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
-        let gn2 = grad_norm_sq(&self.g, &grads).ok_or("the generator has no gradient")?;
+        let gn2 = grad_norm_sq(&self.g, &grads)
+            .ok_or_else(|| "the generator has no gradient".to_string())?;
         let loss_probe = match &self.probe {
             Some((probe, _)) => gan_d_loss(
                 probe.forward(self.est_real.clone()).detach(),
@@ -83,10 +92,10 @@ impl Trainer {
 
         let (loss_d, loss_g, gn2) = (v[0] as f64, v[1] as f64, v[2] as f64);
         if !(loss_d.is_finite() && loss_g.is_finite() && gn2.is_finite()) {
-            return Err(format!(
+            return Err(Error::new(Code::Diverged, format!(
                 "a loss became non-finite at step {} (L_D = {loss_d}, L_G = {loss_g}): the learning rate is probably too high",
                 self.step
-            ));
+            )));
         }
         let js_probe = self.probe.as_ref().map(|_| js_hat(v[3] as f64));
         let costs: Vec<f64> = v[4..].iter().map(|&x| x as f64).collect();
@@ -136,7 +145,7 @@ impl Trainer {
 
     /// Measure the held networks as [`Trainer::measure`] would have at their step (once; `None`
     /// when nothing is held). The live networks and step are back in place afterwards.
-    pub async fn measure_held(&mut self) -> Result<Option<LogPoint>, String> {
+    pub async fn measure_held(&mut self) -> Result<Option<LogPoint>, Error> {
         let Some(mut h) = self.held.take() else {
             return Ok(None);
         };
@@ -180,14 +189,14 @@ impl Trainer {
     }
 
     /// The 8 x 8 grid from the fixed noise batch: 64 x 784 bytes, 0 = background, 255 = ink.
-    pub async fn samples(&self) -> Result<Vec<u8>, String> {
+    pub async fn samples(&self) -> Result<Vec<u8>, Error> {
         let x = self.g.forward(self.grid_noise.clone()).detach().inner();
         let v = read_f32(x).await?;
         if !v.iter().all(|p| p.is_finite()) {
-            return Err(format!(
+            return Err(Error::new(Code::Diverged, format!(
                 "the generator's images are not finite numbers at step {}: the learning rate is probably too high",
                 self.step
-            ));
+            )));
         }
         Ok(to_bytes(&v))
     }

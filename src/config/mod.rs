@@ -1,10 +1,28 @@
 //! Every hyperparameter of a run, with the papers' values (THEORY.md 1-2) and the classroom preset.
 //!
-//! Settings cross from the page as `key=value` strings; [`RunConfig::set`] parses and range-checks
-//! each one and answers with a sentence a teacher can act on, so a bad URL or a slip in the
-//! settings panel never reaches the trainer.
+//! Settings cross from the page as `key=value` strings; [`RunConfig::set`] checks each one against
+//! the schema in [`schema`] and answers with a sentence a teacher can act on, so a bad URL or a
+//! slip in the settings panel never reaches the trainer.
 
-use std::fmt;
+pub mod schema;
+
+pub use schema::{limits, ConfigError, Kind, Setting, SETTINGS};
+
+/// An enum of fixed words: `NAMES` (in declaration order), `as_str` and `parse`, the only
+/// mapping between the enum and its words (settings, the page, the wasm entry points).
+macro_rules! words {
+    ($t:ty { $($v:ident = $w:literal),+ $(,)? }) => {
+        impl $t {
+            pub const NAMES: &'static [&'static str] = &[$($w),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $w),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($w => Some(Self::$v),)+ _ => None }
+            }
+        }
+    };
+}
 
 /// Which objective a run optimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +74,12 @@ pub enum Preset {
     Classroom,
 }
 
+words!(Objective { Gan = "gan", Wgan = "wgan", WganGp = "wgan_gp", Energy = "energy" });
+words!(GanLoss { NonSaturating = "nonsaturating", Saturating = "saturating" });
+words!(NetSize { Small = "small", Reference = "reference" });
+words!(OptimizerKind { Adam = "adam", RmsProp = "rmsprop" });
+words!(Preset { Classroom = "classroom", Paper = "paper" });
+
 /// Everything that defines one training run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunConfig {
@@ -98,39 +122,6 @@ pub struct RunConfig {
     /// that every generator, the WGAN's too, gets a JS estimate.
     pub probe: bool,
 }
-
-/// A setting that could not be applied; the message says what to do.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// The keys [`RunConfig::set`] accepts, in the order the settings panel shows them.
-pub const KEYS: [&str; 17] = [
-    "objective",
-    "gan_loss",
-    "net",
-    "latent",
-    "batch",
-    "lr_d",
-    "lr_g",
-    "optimizer",
-    "beta1",
-    "beta2",
-    "n_critic",
-    "clip",
-    "lambda",
-    "lambda2",
-    "log_every",
-    "emd_n",
-    "probe",
-];
 
 impl RunConfig {
     /// The defaults of `objective` under `preset`.
@@ -242,112 +233,6 @@ impl RunConfig {
         }
     }
 
-    /// Apply one `key=value` setting, or say why not. Values are range-checked here so the
-    /// trainer can assume a sane configuration.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
-        let v = value.trim();
-        match key {
-            "objective" => {
-                self.objective = match v {
-                    "gan" => Objective::Gan,
-                    "wgan" => Objective::Wgan,
-                    "wgan_gp" => Objective::WganGp,
-                    "energy" => Objective::Energy,
-                    _ => return Err(choice(key, v, "gan, wgan, wgan_gp, energy")),
-                }
-            }
-            "gan_loss" => {
-                self.gan_loss = match v {
-                    "saturating" => GanLoss::Saturating,
-                    "nonsaturating" => GanLoss::NonSaturating,
-                    _ => return Err(choice(key, v, "saturating, nonsaturating")),
-                }
-            }
-            "net" => {
-                self.net = match v {
-                    "small" => NetSize::Small,
-                    "reference" => NetSize::Reference,
-                    _ => return Err(choice(key, v, "small, reference")),
-                }
-            }
-            "probe" => {
-                self.probe = match v {
-                    "on" => true,
-                    "off" => false,
-                    _ => return Err(choice(key, v, "on, off")),
-                }
-            }
-            "optimizer" => {
-                self.optimizer = match v {
-                    "adam" => OptimizerKind::Adam,
-                    "rmsprop" => OptimizerKind::RmsProp,
-                    _ => return Err(choice(key, v, "adam, rmsprop")),
-                }
-            }
-            "latent" => self.latent = int(key, v, 2, 256)?,
-            "batch" => self.batch = int(key, v, 2, 512)?,
-            "n_critic" => self.n_critic = int(key, v, 1, 20)?,
-            "log_every" => self.log_every = int(key, v, 1, 1000)?,
-            "emd_n" => self.emd_n = int(key, v, 8, 256)?,
-            // Far too large rates are accepted on purpose: a class can watch a run diverge (the page
-            // pauses it when a loss stops being finite: a GAN at 1e15 does within 10 steps).
-            "lr_d" => self.lr_d = float(key, v, 1e-7, 1e20)?,
-            "lr_g" => self.lr_g = float(key, v, 1e-7, 1e20)?,
-            "beta1" => self.beta1 = float(key, v, 0.0, 0.999)?,
-            "beta2" => self.beta2 = float(key, v, 0.0, 0.9999)?,
-            "clip" => self.clip = float(key, v, 1e-4, 1.0)?,
-            "lambda" => self.lambda = float(key, v, 0.0, 1000.0)?,
-            "lambda2" => self.lambda2 = float(key, v, 0.0, 1000.0)?,
-            "seed" => self.seed = int(key, v, 0, u32::MAX as usize)? as u64,
-            _ => {
-                return Err(ConfigError(format!(
-                    "unknown setting '{key}'; known settings: {}, seed",
-                    KEYS.join(", ")
-                )))
-            }
-        }
-        Ok(())
-    }
-
-    /// The value of `key` as [`RunConfig::set`] would accept it back.
-    pub fn get(&self, key: &str) -> Option<String> {
-        Some(match key {
-            "objective" => match self.objective {
-                Objective::Gan => "gan".into(),
-                Objective::Wgan => "wgan".into(),
-                Objective::WganGp => "wgan_gp".into(),
-                Objective::Energy => "energy".into(),
-            },
-            "gan_loss" => match self.gan_loss {
-                GanLoss::Saturating => "saturating".into(),
-                GanLoss::NonSaturating => "nonsaturating".into(),
-            },
-            "net" => match self.net {
-                NetSize::Small => "small".into(),
-                NetSize::Reference => "reference".into(),
-            },
-            "optimizer" => match self.optimizer {
-                OptimizerKind::Adam => "adam".into(),
-                OptimizerKind::RmsProp => "rmsprop".into(),
-            },
-            "probe" => if self.probe { "on" } else { "off" }.into(),
-            "latent" => self.latent.to_string(),
-            "batch" => self.batch.to_string(),
-            "n_critic" => self.n_critic.to_string(),
-            "log_every" => self.log_every.to_string(),
-            "emd_n" => self.emd_n.to_string(),
-            "lr_d" => self.lr_d.to_string(),
-            "lr_g" => self.lr_g.to_string(),
-            "beta1" => self.beta1.to_string(),
-            "beta2" => self.beta2.to_string(),
-            "clip" => self.clip.to_string(),
-            "lambda" => self.lambda.to_string(),
-            "lambda2" => self.lambda2.to_string(),
-            "seed" => self.seed.to_string(),
-            _ => return None,
-        })
-    }
-
     /// Hidden layer widths of (generator, critic) for this run's network size.
     pub fn widths(&self) -> (Vec<usize>, Vec<usize>) {
         match self.net {
@@ -368,34 +253,6 @@ impl RunConfig {
             }
         }
     }
-}
-
-fn choice(key: &str, v: &str, allowed: &str) -> ConfigError {
-    ConfigError(format!("{key}={v:?} is not one of {allowed}"))
-}
-
-fn int(key: &str, v: &str, lo: usize, hi: usize) -> Result<usize, ConfigError> {
-    let n: usize = v
-        .parse()
-        .map_err(|_| ConfigError(format!("{key}={v:?} is not a whole number")))?;
-    if !(lo..=hi).contains(&n) {
-        return Err(ConfigError(format!(
-            "{key}={n} is out of range; use {lo} to {hi}"
-        )));
-    }
-    Ok(n)
-}
-
-fn float(key: &str, v: &str, lo: f64, hi: f64) -> Result<f64, ConfigError> {
-    let x: f64 = v
-        .parse()
-        .map_err(|_| ConfigError(format!("{key}={v:?} is not a number")))?;
-    if !x.is_finite() || x < lo || x > hi {
-        return Err(ConfigError(format!(
-            "{key}={v} is out of range; use {lo:e} to {hi}"
-        )));
-    }
-    Ok(x)
 }
 
 #[cfg(test)]
@@ -464,8 +321,8 @@ mod tests {
             ] {
                 let c = RunConfig::preset(obj, preset);
                 let mut d = RunConfig::preset(Objective::Gan, Preset::Classroom);
-                for k in KEYS.iter().chain(["seed"].iter()) {
-                    d.set(k, &c.get(k).unwrap()).unwrap();
+                for st in SETTINGS.iter() {
+                    d.set(st.key, &c.get(st.key).unwrap()).unwrap();
                 }
                 assert_eq!(c, d);
             }

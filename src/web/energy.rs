@@ -1,19 +1,42 @@
 //! The energy view's wasm-bindgen surface (THEORY.md 5): MCMC in latent space on a run's critic
-//! read as an energy. Conversions only; the sampling is `refine.rs`.
+//! read as an energy. Conversions only; the sampling is `lab/refine.rs`.
 
-// The worker awaits each Promise before calling again (see web.rs).
+// The worker awaits each Promise before calling again (see web/mod.rs).
 #![allow(clippy::await_holding_refcell_ref)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Uint8Array};
+use js_sys::{Promise, Uint8Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::mcmc::Sampler;
-use crate::refine::{RefineOptions, Refinement};
-use crate::web::{reject, set, Run};
+use super::run::Run;
+use super::{fail_with, to_js};
+use crate::error::Code;
+use crate::lab::mcmc::Sampler;
+use crate::lab::refine::{RefineOptions, Refinement};
+
+/// Where the chains are: steps taken, mean energy (with the prior when on), mean U(G(z)), and
+/// the mean acceptance over the last request's steps (when it took any).
+#[derive(Serialize)]
+struct ChainState {
+    t: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accept: Option<f64>,
+    energy: f64,
+    u: f64,
+}
+
+fn state_of(r: &Refinement, accept: Option<f64>) -> JsValue {
+    to_js(&ChainState {
+        t: r.t,
+        accept,
+        energy: r.mean_energy(),
+        u: r.mean_u(),
+    })
+}
 
 #[wasm_bindgen]
 impl Run {
@@ -24,16 +47,21 @@ impl Run {
         let sampler = match sampler {
             "langevin" => Ok(Sampler::Langevin),
             "mala" => Ok(Sampler::Mala),
-            other => Err(format!("unknown sampler {other:?}; use langevin or mala")),
+            other => Err(fail_with(
+                Code::Settings,
+                format!("unknown sampler {other:?}; use langevin or mala"),
+            )),
         };
         future_to_promise(async move {
             let opts = RefineOptions {
                 eps,
                 prior,
                 seed: seed as u64,
-                ..RefineOptions::new(sampler.map_err(reject)?)
+                ..RefineOptions::new(sampler?)
             };
-            let r = inner.borrow().refine(opts).await.map_err(reject)?;
+            let r = Refinement::start(&inner.borrow(), opts)
+                .await
+                .map_err(|e| fail_with(Code::Settings, e))?;
             Ok(RefineRun {
                 inner: Rc::new(RefCell::new(r)),
             }
@@ -58,12 +86,7 @@ impl RefineRun {
 
     /// `{t, energy, u}` now: the mean energy (with the prior when on) and the mean U(G(z)).
     pub fn state(&self) -> JsValue {
-        let r = self.inner.borrow();
-        let o = Object::new();
-        set(&o, "t", JsValue::from_f64(r.t as f64));
-        set(&o, "energy", JsValue::from_f64(r.mean_energy()));
-        set(&o, "u", JsValue::from_f64(r.mean_u()));
-        o.into()
+        state_of(&self.inner.borrow(), None)
     }
 
     /// Resolves to `{t, accept, energy, u}` after `n` more steps (accept: the mean share of
@@ -75,15 +98,9 @@ impl RefineRun {
                 .borrow_mut()
                 .step(n.max(1) as usize)
                 .await
-                .map_err(reject)?;
+                .map_err(|e| fail_with(Code::Device, e))?;
             let accept = stats.iter().map(|s| s.accept_rate).sum::<f64>() / stats.len() as f64;
-            let r = inner.borrow();
-            let o = Object::new();
-            set(&o, "t", JsValue::from_f64(r.t as f64));
-            set(&o, "accept", JsValue::from_f64(accept));
-            set(&o, "energy", JsValue::from_f64(r.mean_energy()));
-            set(&o, "u", JsValue::from_f64(r.mean_u()));
-            Ok(o.into())
+            Ok(state_of(&inner.borrow(), Some(accept)))
         })
     }
 
@@ -91,7 +108,11 @@ impl RefineRun {
     pub fn samples(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let s = inner.borrow().samples().await.map_err(reject)?;
+            let s = inner
+                .borrow()
+                .samples()
+                .await
+                .map_err(|e| fail_with(Code::Device, e))?;
             Ok(Uint8Array::from(s.as_slice()).into())
         })
     }
@@ -100,7 +121,11 @@ impl RefineRun {
     pub fn emd(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let e = inner.borrow().emd().await.map_err(reject)?;
+            let e = inner
+                .borrow()
+                .emd()
+                .await
+                .map_err(|e| fail_with(Code::Device, e))?;
             Ok(JsValue::from_f64(e))
         })
     }

@@ -14,7 +14,8 @@ use burn::tensor::{Tensor, TensorData};
 
 use crate::config::GanLoss;
 use crate::rng::SplitMix64;
-use crate::train::{read_module_params, Trainer};
+use crate::tensors::read_module_params;
+use crate::train::Trainer;
 
 const MAGIC: &[u8; 8] = b"EMCK\x00\x00\x00\x01";
 

@@ -5,13 +5,15 @@
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer, RmsPropConfig};
 use burn::tensor::{Device, Tensor};
+use serde::Serialize;
 
 use crate::config::{GanLoss, Objective};
 use crate::metrics::grad_norm_sq;
-use crate::model::{Critic, Generator};
+use crate::nets::{Critic, Generator};
 use crate::objective::{gan_d_loss, gan_g_loss, js_hat, wgan_critic_loss, wgan_g_loss};
 use crate::rng::SplitMix64;
-use crate::train::{clip_weights, materialize, probe_optimizer, random_rows, read_f32, Trainer};
+use crate::tensors::{clip_module, materialize, normal_noise, random_rows, read_f32, seeded};
+use crate::train::{probe_optimizer, Trainer};
 
 /// Options of the "train D to optimality" experiment (THEORY.md 7.1).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,7 +50,7 @@ impl OptimalityOptions {
 }
 
 /// One measurement of the optimality experiment, on a fixed evaluation batch.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct OptimalityPoint {
     /// Discriminator (and critic) updates so far.
     pub k: usize,
@@ -87,43 +89,50 @@ pub struct Optimality {
 pub const OPTIMALITY_EVAL_N: usize = 256;
 
 impl Optimality {
-    pub(crate) fn new(run: &Trainer, opts: OptimalityOptions) -> Self {
+    /// Freeze `run`'s generator where it is and set up the discriminator and critic to train.
+    pub fn new(run: &Trainer, opts: OptimalityOptions) -> Self {
+        let cfg = run.config();
         // Continuing a WGAN run's own critic: keep its clip and learning rate, or the first
         // clipping would already change the critic being "trained k steps more".
-        let opts = match run.cfg.objective {
+        let opts = match cfg.objective {
             Objective::Wgan if opts.from_run => OptimalityOptions {
-                clip: run.cfg.clip,
-                lr_f: run.cfg.lr_d,
+                clip: cfg.clip,
+                lr_f: cfg.lr_d,
                 ..opts
             },
             _ => opts,
         };
-        let device = run.device.clone();
-        device.seed(opts.seed);
-        let (_, d_widths) = run.cfg.widths();
+        let device = run.device().clone();
+        let (_, d_widths) = cfg.widths();
+        let (data, n_data) = run.data();
         let mut rng = SplitMix64::new(opts.seed ^ 0x0b7);
-        let eval_real = random_rows(&run.data, run.n_data, OPTIMALITY_EVAL_N, &mut rng);
-        let eval_noise = Trainer::noise_from(&mut rng, OPTIMALITY_EVAL_N, run.cfg.latent, &device);
-        Optimality {
-            d: match run.cfg.objective {
-                Objective::Gan if opts.from_run => run.d.clone(),
+        let eval_real = random_rows(data, n_data, OPTIMALITY_EVAL_N, &mut rng);
+        let eval_noise = normal_noise(&mut rng, OPTIMALITY_EVAL_N, cfg.latent, &device);
+        let (d, f) = seeded(&device, opts.seed, || {
+            let d = match cfg.objective {
+                Objective::Gan if opts.from_run => run.critic().clone(),
                 _ => materialize(Critic::new(&d_widths, &device)),
-            },
-            f: match run.cfg.objective {
-                Objective::Wgan if opts.from_run => clip_weights(run.d.clone(), opts.clip),
-                _ => clip_weights(Critic::new(&d_widths, &device), opts.clip),
-            },
+            };
+            let f = match cfg.objective {
+                Objective::Wgan if opts.from_run => clip_module(run.critic().clone(), opts.clip),
+                _ => clip_module(Critic::new(&d_widths, &device), opts.clip),
+            };
+            (d, f)
+        });
+        Optimality {
+            d,
+            f,
             opt_d: probe_optimizer(),
             opt_f: RmsPropConfig::new()
                 .with_alpha(0.99)
                 .with_momentum(0.0)
                 .with_epsilon(1e-8)
                 .init(),
-            g: run.g.clone(),
-            data: run.data.clone(),
-            n_data: run.n_data,
-            batch: run.cfg.batch,
-            latent: run.cfg.latent,
+            g: run.generator().clone(),
+            data: data.clone(),
+            n_data,
+            batch: cfg.batch,
+            latent: cfg.latent,
             rng,
             eval_real,
             eval_noise,
@@ -151,7 +160,7 @@ impl Optimality {
         let n = n.min(self.opts.steps - self.k);
         for _ in 0..n {
             let real = random_rows(&self.data, self.n_data, self.batch, &mut self.rng);
-            let z = Trainer::noise_from(&mut self.rng, self.batch, self.latent, &self.device);
+            let z = normal_noise(&mut self.rng, self.batch, self.latent, &self.device);
             let fake = self.g.forward(z).detach();
             let loss = gan_d_loss(self.d.forward(real.clone()), self.d.forward(fake.clone()))
                 .mul_scalar(0.5);
@@ -159,7 +168,7 @@ impl Optimality {
             self.d = self.opt_d.step(self.opts.lr_d, self.d.clone(), grads);
             let loss = wgan_critic_loss(self.f.forward(real), self.f.forward(fake));
             let grads = GradientsParams::from_grads(loss.backward(), &self.f);
-            self.f = clip_weights(
+            self.f = clip_module(
                 self.opt_f.step(self.opts.lr_f, self.f.clone(), grads),
                 self.opts.clip,
             );

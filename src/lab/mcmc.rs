@@ -13,7 +13,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::rng::SplitMix64;
-use crate::train::read_f32;
+use crate::tensors::read_f32;
 
 /// Which chain to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

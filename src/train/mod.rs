@@ -5,22 +5,28 @@
 //! on demand by [`Trainer::measure`], from the current parameters and with a separate random
 //! stream, so a run follows the same trajectory whether it is logged every step or never.
 
-use burn::module::{Module, ModuleMapper, Param};
+use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::config::{GanLoss, Objective, OptimizerKind, RunConfig};
 use crate::data::Mnist;
-use crate::model::{Critic, Generator, PIXELS};
+use crate::nets::{Critic, Generator, PIXELS};
 use crate::objective::{
     encoder_loss, gan_d_loss, gan_g_loss, gradient_penalty, real_gradient_penalty,
     wgan_critic_loss, wgan_g_loss,
 };
 use crate::rng::SplitMix64;
+use crate::tensors::{
+    clip_module, materialize, normal_noise, random_rows, read_module_params, seeded,
+};
 
-use crate::measure::Held;
-pub use crate::measure::LogPoint;
-pub use crate::optimality::{Optimality, OptimalityOptions, OptimalityPoint, OPTIMALITY_EVAL_N};
+pub mod checkpoint;
+pub mod measure;
+
+pub use checkpoint::Checkpoint;
+use measure::Held;
+pub use measure::LogPoint;
 
 /// Images in the live sample grid (8 x 8), drawn from a noise batch fixed at start.
 pub const GRID: usize = 64;
@@ -32,43 +38,7 @@ pub const EST_N: usize = 256;
 /// Generated images classified by the mode-collapse meter.
 pub const MODE_N: usize = 1000;
 
-/// Keeps every critic parameter in [-c, c] (WGAN weight clipping) as a module map; with
-/// `f64::INFINITY` it only materialises lazily initialised parameters.
-struct Clip(f64);
-
-impl ModuleMapper for Clip {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let (id, tensor, mapper) = param.consume();
-        let require_grad = tensor.is_require_grad();
-        let mut clipped = if self.0.is_finite() {
-            Tensor::from_inner(tensor.inner().clamp(-self.0, self.0))
-        } else {
-            Tensor::from_inner(tensor.inner())
-        };
-        if require_grad {
-            clipped = clipped.require_grad();
-        }
-        Param::from_mapped_value(id, clipped, mapper)
-    }
-}
-
-/// Clamp every parameter of `critic` to [-c, c].
-pub fn clip_weights(critic: Critic, c: f64) -> Critic {
-    clip_module(critic, c)
-}
-
-/// Initialise every parameter of a fresh module now. Burn initialises parameters lazily, and a
-/// clone made before that (e.g. a `no_grad()` copy for measuring) would share the pending
-/// initialisation, so its flags could leak into the original.
-pub fn materialize<M: Module>(m: M) -> M {
-    m.map(&mut Clip(f64::INFINITY))
-}
-
-/// Clamp every float parameter of any module to [-c, c].
-pub fn clip_module<M: Module>(m: M, c: f64) -> M {
-    m.map(&mut Clip(c))
-}
-
+/// The optimiser a run's settings ask for.
 fn optimizer(cfg: &RunConfig) -> ModuleOptimizer {
     match cfg.optimizer {
         OptimizerKind::Adam => AdamConfig::new()
@@ -85,7 +55,9 @@ fn optimizer(cfg: &RunConfig) -> ModuleOptimizer {
     }
 }
 
-pub(crate) fn probe_optimizer() -> ModuleOptimizer {
+/// The probe discriminator's optimiser (also the optimality experiment's discriminator):
+/// Adam(0.5, 0.999).
+pub fn probe_optimizer() -> ModuleOptimizer {
     AdamConfig::new()
         .with_beta_1(0.5)
         .with_beta_2(0.999)
@@ -95,41 +67,41 @@ pub(crate) fn probe_optimizer() -> ModuleOptimizer {
 
 /// A GAN or WGAN run on one device.
 pub struct Trainer {
-    pub(crate) cfg: RunConfig,
-    pub(crate) device: Device,
+    cfg: RunConfig,
+    device: Device,
     /// The same device without autodiff.
-    pub(crate) plain: Device,
-    pub(crate) g: Generator,
-    pub(crate) d: Critic,
+    plain: Device,
+    g: Generator,
+    d: Critic,
     opt_g: ModuleOptimizer,
     opt_d: ModuleOptimizer,
     /// A discriminator that only watches: trained on real vs generated images, never used by G.
-    pub(crate) probe: Option<(Critic, ModuleOptimizer)>,
+    probe: Option<(Critic, ModuleOptimizer)>,
     /// Energy GAN only: the encoder E(x) -> z, trained with the generator.
-    pub(crate) enc: Option<(Critic, ModuleOptimizer)>,
+    enc: Option<(Critic, ModuleOptimizer)>,
     /// (own estimate, probe JS or NaN, EMD) of every logged point, for the rank correlations.
-    pub(crate) series: Vec<(f64, f64, f64)>,
-    pub(crate) series_steps_last: Option<u64>,
+    series: Vec<(f64, f64, f64)>,
+    series_steps_last: Option<u64>,
     /// Fixed noise for the mode-collapse meter: [MODE_N, latent].
-    pub(crate) mode_noise: Tensor<2>,
+    mode_noise: Tensor<2>,
     /// The training images in [-1, 1], uploaded once: [N, 784].
-    pub(crate) data: Tensor<2>,
-    pub(crate) n_data: usize,
-    pub(crate) rng: SplitMix64,
+    data: Tensor<2>,
+    n_data: usize,
+    rng: SplitMix64,
     /// A fixed evaluation batch for the estimates (JS_hat / W_hat / probe / ||grad G||): real
     /// images [EST_N, 784] in [-1, 1] and noise [EST_N, latent]. Fixed, so that the curves move
     /// only when the networks do, not with the sampling noise of a fresh batch.
-    pub(crate) est_real: Tensor<2>,
-    pub(crate) est_noise: Tensor<2>,
-    pub(crate) grid_noise: Tensor<2>,
-    pub(crate) eval_noise: Tensor<2>,
+    est_real: Tensor<2>,
+    est_noise: Tensor<2>,
+    grid_noise: Tensor<2>,
+    eval_noise: Tensor<2>,
     /// Fixed real images for the EMD yardstick, in [0, 1] on the plain device: [emd_n, 784].
-    pub(crate) eval_real: Tensor<2>,
+    eval_real: Tensor<2>,
     /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
-    pub(crate) floor_real: Tensor<2>,
-    pub(crate) step: u64,
+    floor_real: Tensor<2>,
+    step: u64,
     /// The models as they were at a held step (see [`Trainer::hold`]), to be measured later.
-    pub(crate) held: Option<Box<Held>>,
+    held: Option<Box<Held>>,
 }
 
 impl Trainer {
@@ -144,30 +116,32 @@ impl Trainer {
         }
         let plain = device.clone();
         let device = device.clone().autodiff();
-        device.seed(cfg.seed);
         let (g_widths, d_widths) = cfg.widths();
-        let g = materialize(Generator::new(cfg.latent, &g_widths, &device));
-        let d = materialize(Critic::new(&d_widths, &device));
-        let probe = cfg.probe.then(|| {
-            (
-                materialize(Critic::new(&d_widths, &device)),
-                probe_optimizer(),
-            )
-        });
-        let enc = (cfg.objective == Objective::Energy).then(|| {
-            (
-                materialize(Critic::with_outputs(&d_widths, cfg.latent, &device)),
-                optimizer(&cfg),
-            )
+        let (g, d, probe, enc) = seeded(&device, cfg.seed, || {
+            let g = materialize(Generator::new(cfg.latent, &g_widths, &device));
+            let d = materialize(Critic::new(&d_widths, &device));
+            let probe = cfg.probe.then(|| {
+                (
+                    materialize(Critic::new(&d_widths, &device)),
+                    probe_optimizer(),
+                )
+            });
+            let enc = (cfg.objective == Objective::Energy).then(|| {
+                (
+                    materialize(Critic::with_outputs(&d_widths, cfg.latent, &device)),
+                    optimizer(&cfg),
+                )
+            });
+            (g, d, probe, enc)
         });
         let pm1 = mnist.to_pm1();
         let data = Tensor::<2>::from_data(TensorData::new(pm1.clone(), [n_data, PIXELS]), &device);
 
         let rng = SplitMix64::new(cfg.seed);
         let mut fixed = SplitMix64::new(cfg.seed.wrapping_add(0x9e37));
-        let grid_noise = Self::noise_from(&mut fixed, GRID, cfg.latent, &device);
-        let eval_noise = Self::noise_from(&mut fixed, cfg.emd_n, cfg.latent, &device);
-        let mode_noise = Self::noise_from(&mut fixed, MODE_N, cfg.latent, &device);
+        let grid_noise = normal_noise(&mut fixed, GRID, cfg.latent, &device);
+        let eval_noise = normal_noise(&mut fixed, cfg.emd_n, cfg.latent, &device);
+        let mode_noise = normal_noise(&mut fixed, MODE_N, cfg.latent, &device);
         // Two disjoint real sets for the yardstick: a random permutation prefix.
         let mut order: Vec<usize> = (0..n_data).collect();
         for i in (1..n_data).rev() {
@@ -188,7 +162,7 @@ impl Trainer {
         let eval_real = real_set(&order[..cfg.emd_n]);
         let floor_real = real_set(&order[cfg.emd_n..2 * cfg.emd_n]);
         let est_real = random_rows(&data, n_data, EST_N, &mut fixed);
-        let est_noise = Self::noise_from(&mut fixed, EST_N, cfg.latent, &device);
+        let est_noise = normal_noise(&mut fixed, EST_N, cfg.latent, &device);
 
         Ok(Trainer {
             opt_g: optimizer(&cfg),
@@ -231,20 +205,8 @@ impl Trainer {
         self.step
     }
 
-    pub(crate) fn noise_from(
-        rng: &mut SplitMix64,
-        n: usize,
-        latent: usize,
-        device: &Device,
-    ) -> Tensor<2> {
-        Tensor::from_data(
-            TensorData::new(rng.normals(n * latent), [n, latent]),
-            device,
-        )
-    }
-
     fn noise(rng: &mut SplitMix64, cfg: &RunConfig, device: &Device) -> Tensor<2> {
-        Self::noise_from(rng, cfg.batch, cfg.latent, device)
+        normal_noise(rng, cfg.batch, cfg.latent, device)
     }
 
     /// A batch drawn uniformly with replacement, gathered on the device.
@@ -282,7 +244,7 @@ impl Trainer {
 
     /// Generator loss for noise `z` through a critic whose weights take no gradient (for the
     /// energy GAN with the encoder term, whose gradient also reaches the encoder).
-    pub(crate) fn generator_loss(&self, z: Tensor<2>) -> Tensor<1> {
+    fn generator_loss(&self, z: Tensor<2>) -> Tensor<1> {
         let fake = self.g.forward(z.clone());
         let scores = self.d.clone().no_grad().forward(fake.clone());
         match self.cfg.objective {
@@ -312,7 +274,7 @@ impl Trainer {
             let grads = GradientsParams::from_grads(loss.backward(), &self.d);
             self.d = self.opt_d.step(self.cfg.lr_d, self.d.clone(), grads);
             if self.cfg.objective == Objective::Wgan {
-                self.d = clip_weights(self.d.clone(), self.cfg.clip);
+                self.d = clip_module(self.d.clone(), self.cfg.clip);
             }
         }
         if let Some((probe, mut opt)) = self.probe.take() {
@@ -339,57 +301,38 @@ impl Trainer {
         self.step += 1;
     }
 
-    /// Start the "train D to optimality" experiment on a frozen copy of this run's generator.
-    pub fn optimality(&self, opts: OptimalityOptions) -> Optimality {
-        Optimality::new(self, opts)
+    /// The generator as it is now (clones share tensors: no copy).
+    pub fn generator(&self) -> &Generator {
+        &self.g
+    }
+
+    /// The discriminator (GAN) or critic as it is now.
+    pub fn critic(&self) -> &Critic {
+        &self.d
+    }
+
+    /// The run's device, with autodiff.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The training images in [-1, 1] on the device, [N, 784], and N.
+    pub fn data(&self) -> (&Tensor<2>, usize) {
+        (&self.data, self.n_data)
+    }
+
+    /// The fixed noise behind the sample grid: [GRID, latent].
+    pub fn grid_noise(&self) -> &Tensor<2> {
+        &self.grid_noise
+    }
+
+    /// The EMD yardstick's fixed real images in [0, 1]: [emd_n, 784].
+    pub fn eval_real(&self) -> &Tensor<2> {
+        &self.eval_real
     }
 
     /// Every critic parameter, flattened (for tests of the clipping).
     pub async fn critic_params(&self) -> Result<Vec<f32>, String> {
         read_module_params(&self.d).await
     }
-}
-
-/// Images in [-1, 1] as bytes, 0 = background, 255 = ink.
-pub(crate) fn to_bytes(v: &[f32]) -> Vec<u8> {
-    v.iter()
-        .map(|&p| ((p + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8)
-        .collect()
-}
-
-/// `count` rows of `data` [n_data, d] drawn uniformly with replacement, gathered on its device.
-pub(crate) fn random_rows(
-    data: &Tensor<2>,
-    n_data: usize,
-    count: usize,
-    rng: &mut SplitMix64,
-) -> Tensor<2> {
-    let idx: Vec<i32> = (0..count).map(|_| rng.below(n_data) as i32).collect();
-    let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [count]), &data.device());
-    data.clone().select(0, idx) // [count, d]
-}
-
-/// Read a tensor back as f32, asynchronously (the only kind of read WebGPU allows in a browser).
-pub async fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
-    let data = t
-        .into_data_async()
-        .await
-        .map_err(|e| format!("device read-back failed: {e:?}"))?;
-    data.try_to_vec::<f32>()
-        .map_err(|e| format!("device read-back gave unexpected data: {e:?}"))
-}
-
-/// All float parameters of a module, flattened and concatenated.
-pub async fn read_module_params<M: Module>(m: &M) -> Result<Vec<f32>, String> {
-    struct Collect(Vec<Tensor<1>>);
-    impl burn::module::ModuleVisitor for Collect {
-        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
-            let t = p.val().inner();
-            let n = t.shape().num_elements();
-            self.0.push(t.reshape([n]));
-        }
-    }
-    let mut c = Collect(Vec::new());
-    m.visit(&mut c);
-    read_f32(Tensor::cat(c.0, 0)).await
 }

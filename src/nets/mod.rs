@@ -1,0 +1,9 @@
+//! The networks: the GAN's generator and discriminator/critic (one MLP type serves as both), and
+//! the small digit classifier behind the mode-collapse meter. Pure Burn modules, no training loop
+//! but the classifier's own.
+
+pub mod classifier;
+pub mod gan;
+
+pub use classifier::{Classifier, ModeStats};
+pub use gan::{tanh, Critic, Generator, LEAKY_SLOPE, PIXELS};

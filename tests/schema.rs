@@ -1,0 +1,70 @@
+//! The settings schema is written once, in src/config/schema.rs: the page's copy is generated from
+//! it, and every bound in it is what `RunConfig::set` enforces.
+
+mod common;
+
+use earthmover::config::schema::page_module;
+use earthmover::config::{Kind, Objective, Preset, RunConfig, SETTINGS};
+
+/// www/common/schema.js is what Rust generates now. `UPDATE_GOLDEN=1` rewrites it.
+#[test]
+fn the_pages_schema_is_generated_from_rust() {
+    let path = common::repo_file("www/common/schema.js");
+    let want = page_module();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is out of date with src/config/schema.rs; regenerate it with \
+         `UPDATE_GOLDEN=1 cargo test --release --test schema`",
+        path.display()
+    );
+}
+
+/// Each bound of the schema is accepted at its edge and refused just beyond it, each word of an
+/// enum round-trips, and a refused value leaves the config as it was.
+#[test]
+fn every_bound_in_the_schema_is_what_set_enforces() {
+    for st in SETTINGS.iter() {
+        let base = RunConfig::preset(Objective::Wgan, Preset::Paper);
+        let mut c = base.clone();
+        match st.kind {
+            Kind::Enum(values) => {
+                for v in values {
+                    let mut c = base.clone();
+                    c.set(st.key, v)
+                        .unwrap_or_else(|e| panic!("{}={v}: {e}", st.key));
+                    assert_eq!(c.get(st.key).unwrap(), *v);
+                }
+                assert!(c.set(st.key, "bogus").is_err());
+            }
+            Kind::Int(lo, hi) => {
+                for v in [lo, hi] {
+                    c.set(st.key, &v.to_string()).unwrap();
+                    assert_eq!(c.get(st.key).unwrap(), v.to_string());
+                }
+                assert!(c.set(st.key, &(hi + 1).to_string()).is_err());
+                if lo > 0 {
+                    assert!(c.set(st.key, &(lo - 1).to_string()).is_err());
+                }
+                assert!(c.set(st.key, "1.5").is_err());
+            }
+            Kind::Float(lo, hi) => {
+                for v in [lo, hi] {
+                    c.set(st.key, &format!("{v:e}")).unwrap();
+                    assert_eq!(c.get(st.key).unwrap().parse::<f64>().unwrap(), v);
+                }
+                let below = if lo == 0.0 { -1e-9 } else { lo * (1.0 - 1e-6) };
+                assert!(c.set(st.key, &format!("{:e}", hi * (1.0 + 1e-6))).is_err());
+                assert!(c.set(st.key, &format!("{below:e}")).is_err());
+                assert!(c.set(st.key, "NaN").is_err());
+            }
+        }
+        let before = c.clone();
+        assert!(c.set(st.key, "").is_err(), "{}: empty value", st.key);
+        assert_eq!(c, before);
+    }
+    assert_eq!(SETTINGS.iter().filter(|s| s.page).count(), 15);
+}
