@@ -102,3 +102,91 @@ pub fn seeded<T>(device: &Device, seed: u64, init: impl FnOnce() -> T) -> T {
     device.seed(seed);
     init()
 }
+
+/// Writes a flat parameter vector into a module's parameters, in the order [`read_module_params`]
+/// reads them, keeping each parameter's id: on `device` (without gradients), or on each
+/// parameter's own device (keeping its gradient flag) when `device` is `None`.
+struct Load<'a> {
+    values: &'a [f32],
+    at: usize,
+    short: bool,
+    device: Option<Device>,
+}
+
+impl ModuleMapper for Load<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, tensor, mapper) = param.consume();
+        let shape = tensor.shape();
+        let n = shape.num_elements();
+        if self.short || self.at + n > self.values.len() {
+            self.short = true;
+            return Param::from_mapped_value(id, tensor, mapper);
+        }
+        let data = TensorData::new(self.values[self.at..self.at + n].to_vec(), shape);
+        self.at += n;
+        let t = match &self.device {
+            Some(device) => Tensor::<D>::from_data(data, device),
+            None => {
+                let t = Tensor::<D>::from_data(data, &tensor.device());
+                if tensor.is_require_grad() {
+                    t.require_grad()
+                } else {
+                    t
+                }
+            }
+        };
+        Param::from_mapped_value(id, t, mapper)
+    }
+}
+
+/// Number of float weights of a module.
+fn count<M: Module>(m: &M) -> usize {
+    struct Count(usize);
+    impl ModuleVisitor for Count {
+        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
+            self.0 += p.shape().num_elements();
+        }
+    }
+    let mut c = Count(0);
+    m.visit(&mut c);
+    c.0
+}
+
+fn load<M: Module>(m: M, values: &[f32], device: Option<Device>) -> Result<M, String> {
+    // Checked before mapping: a half-applied map can leak into other clones of lazily initialised
+    // parameters.
+    let n = count(&m);
+    if n != values.len() {
+        return Err(format!(
+            "{} values for a module of {n} weights",
+            values.len()
+        ));
+    }
+    let mut l = Load {
+        values,
+        at: 0,
+        short: false,
+        device,
+    };
+    let m = m.map(&mut l);
+    if l.short || l.at != values.len() {
+        return Err(format!(
+            "{} values do not fit the module's shapes",
+            values.len()
+        ));
+    }
+    Ok(m)
+}
+
+/// `m` with its float parameters replaced by `values`, in the order [`read_module_params`] reads
+/// them (for tests that perturb single weights); an error when the count differs.
+pub fn load_params<M: Module>(m: M, values: &[f32]) -> Result<M, String> {
+    load(m, values, None)
+}
+
+/// A copy of `m` on `host` (a CPU device), with the same parameter ids, read back
+/// asynchronously: what Burn's synchronous record writers may then read on any backend.
+pub async fn host_copy<M: Module>(m: &M, host: &Device) -> Result<M, String> {
+    let values = read_module_params(m).await?;
+    load(m.clone(), &values, Some(host.clone()))
+}

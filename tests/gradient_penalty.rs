@@ -8,8 +8,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use earthmover::nets::{Critic, LEAKY_SLOPE, PIXELS};
 use earthmover::objective::gradient_penalty;
 use earthmover::rng::SplitMix64;
+use earthmover::tensors::load_params;
 use earthmover::tensors::{materialize, read_f32, read_module_params};
-use earthmover::train::checkpoint::load_params;
 
 const WIDTHS: [usize; 2] = [32, 16];
 

@@ -1,23 +1,40 @@
-//! A run's state as bytes: the weights of the generator, the critic and the probe, the step
-//! count, the batch stream and the logged series behind the rank correlations.
+//! A run's state as bytes: the networks and the optimisers' moments in Burn's own record format
+//! (burnpack), plus the step count, the batch stream and the logged series behind the rank
+//! correlations.
 //!
 //! The page keeps the latest checkpoint of every WebGPU run, so that when the GPU device is lost
 //! (driver reset, a long-backgrounded tab) the run continues on the CPU backend from its last
-//! weights, and the same bytes carry a run across a backend switch. Weights are read back
-//! asynchronously (the only read WebGPU allows in a browser) and written into a freshly built
-//! run of the same settings. Not included: the optimisers' moment estimates (Adam / RMSProp
-//! restart from zero, one step of size ~lr) and batch-norm running statistics (the page's
-//! generators use batch statistics when they draw).
+//! state, and the same bytes carry a run across a backend switch.
+//!
+//! The networks are read back asynchronously into a host copy (the only read WebGPU allows in a
+//! browser) and recorded from there, with their parameter ids, so that the optimisers' records,
+//! keyed by those ids, apply to the restored networks. Burn 0.22 writes an optimiser's record
+//! with synchronous reads only, so the moments are included where the run's device allows that
+//! (the CPU backends); a WebGPU run's checkpoint restarts Adam / RMSProp from zero moments.
+//!
+//! Layout: 8-byte magic, then the header numbers, then length-prefixed burnpack blobs.
 
-use burn::module::{Module, ModuleMapper, Param};
-use burn::tensor::{Tensor, TensorData};
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
 
+use super::Trainer;
 use crate::config::GanLoss;
+use crate::nets::{Critic, Generator};
 use crate::rng::SplitMix64;
-use crate::tensors::read_module_params;
-use crate::train::Trainer;
+use crate::tensors::host_copy;
 
-const MAGIC: &[u8; 8] = b"EMCK\x00\x00\x00\x01";
+const MAGIC: &[u8; 8] = b"EMCK\x00\x00\x00\x02";
+
+/// All of a run's networks as one module, so that one record holds them.
+#[derive(Module, Debug)]
+struct Nets {
+    g: Generator,
+    d: Critic,
+    probe: Option<Critic>,
+    enc: Option<Critic>,
+}
 
 /// Everything [`Trainer::restore`] needs, besides the settings the run was built with.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,14 +44,152 @@ pub struct Checkpoint {
     pub gan_loss: GanLoss,
     pub series: Vec<(f64, f64, f64)>,
     pub series_steps_last: Option<u64>,
-    pub g: Vec<f32>,
-    pub d: Vec<f32>,
-    pub probe: Option<Vec<f32>>,
+    /// The generator, critic, probe and encoder as one burnpack module record.
+    pub nets: Vec<u8>,
+    /// The optimisers' records (burnpack), in the order generator, critic, probe, encoder (those
+    /// the run has); `None` when the run's device could not write them (WebGPU).
+    pub optim: Option<Vec<Vec<u8>>>,
+}
+
+/// Whether tensors on `device` can be read synchronously (Burn's record writers need that): the
+/// CPU backends. Devices compare by hardware identity, ignoring autodiff.
+fn sync_reads(device: &Device) -> bool {
+    // The benchmark's comparison backend, deprecated in Burn 0.22.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[allow(deprecated)]
+    if *device == Device::ndarray() {
+        return true;
+    }
+    *device == Device::flex()
+}
+
+fn optim_bytes(o: &ModuleOptimizer) -> Result<Vec<u8>, String> {
+    o.into_bytes()
+        .map(|b| b.to_vec())
+        .map_err(|e| format!("could not record an optimiser: {e}"))
+}
+
+impl Trainer {
+    /// The optimisers, in the checkpoint's order.
+    fn optimizers(&self) -> Vec<&ModuleOptimizer> {
+        let mut o = vec![&self.opt_g, &self.opt_d];
+        o.extend(self.probe.as_ref().map(|p| &p.1));
+        o.extend(self.enc.as_ref().map(|e| &e.1));
+        o
+    }
+
+    /// Read this run's state back from its device.
+    pub async fn checkpoint(&self) -> Result<Checkpoint, String> {
+        let host = Device::flex();
+        let nets = Nets {
+            g: host_copy(&self.g, &host).await?,
+            d: host_copy(&self.d, &host).await?,
+            probe: match &self.probe {
+                Some((p, _)) => Some(host_copy(p, &host).await?),
+                None => None,
+            },
+            enc: match &self.enc {
+                Some((e, _)) => Some(host_copy(e, &host).await?),
+                None => None,
+            },
+        };
+        let nets = nets
+            .into_record()
+            .into_bytes()
+            .map_err(|e| format!("could not record the networks: {e}"))?
+            .to_vec();
+        let optim = if sync_reads(&self.plain) {
+            let o: Result<Vec<_>, _> = self.optimizers().into_iter().map(optim_bytes).collect();
+            Some(o?)
+        } else {
+            None
+        };
+        Ok(Checkpoint {
+            step: self.step,
+            rng_state: self.rng.state(),
+            gan_loss: self.cfg.gan_loss,
+            series: self.series.clone(),
+            series_steps_last: self.series_steps_last,
+            nets,
+            optim,
+        })
+    }
+
+    /// Continue from `c`: a run built with the same settings (on any device) takes its weights,
+    /// optimiser moments (when recorded), step count, batch stream and logged series. On error
+    /// nothing is changed.
+    pub fn restore(&mut self, c: &Checkpoint) -> Result<(), String> {
+        let unfit = |e: burn::store::RecordError| {
+            format!("its networks do not fit this run's (were the settings changed?): {e}")
+        };
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(c.nets.clone()))
+            .map_err(|e| format!("its networks are unreadable: {e}"))?;
+        let nets = Nets {
+            g: self.g.clone(),
+            d: self.d.clone(),
+            probe: self.probe.as_ref().map(|p| p.0.clone()),
+            enc: self.enc.as_ref().map(|e| e.0.clone()),
+        }
+        .try_load_record(record)
+        .map_err(unfit)?;
+        if nets.probe.is_some() != self.probe.is_some() || nets.enc.is_some() != self.enc.is_some()
+        {
+            return Err("its probe or encoder differs from this run's".into());
+        }
+        let optims = match &c.optim {
+            Some(blobs) => {
+                let mine = self.optimizers();
+                if blobs.len() != mine.len() {
+                    return Err(format!(
+                        "it has {} optimisers, this run has {}",
+                        blobs.len(),
+                        mine.len()
+                    ));
+                }
+                let loaded: Result<Vec<ModuleOptimizer>, String> = mine
+                    .into_iter()
+                    .zip(blobs)
+                    .map(|(o, b)| {
+                        o.clone()
+                            .from_bytes(Bytes::from_bytes_vec(b.clone()))
+                            .map_err(|e| format!("an optimiser's state is unreadable: {e}"))
+                    })
+                    .collect();
+                Some(loaded?)
+            }
+            None => None,
+        };
+        // Nothing can fail from here on.
+        self.g = nets.g;
+        self.d = nets.d;
+        if let (Some(p), Some(new)) = (self.probe.as_mut(), nets.probe) {
+            p.0 = new;
+        }
+        if let (Some(e), Some(new)) = (self.enc.as_mut(), nets.enc) {
+            e.0 = new;
+        }
+        if let Some(mut o) = optims.map(|v| v.into_iter()) {
+            self.opt_g = o.next().unwrap_or_else(|| self.opt_g.clone());
+            self.opt_d = o.next().unwrap_or_else(|| self.opt_d.clone());
+            if let Some(p) = self.probe.as_mut() {
+                p.1 = o.next().unwrap_or_else(|| p.1.clone());
+            }
+            if let Some(e) = self.enc.as_mut() {
+                e.1 = o.next().unwrap_or_else(|| e.1.clone());
+            }
+        }
+        self.step = c.step;
+        self.rng = SplitMix64::from_state(c.rng_state);
+        self.cfg.gan_loss = c.gan_loss;
+        self.series = c.series.clone();
+        self.series_steps_last = c.series_steps_last;
+        Ok(())
+    }
 }
 
 impl Checkpoint {
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(64 + 4 * (self.g.len() + self.d.len()));
+        let mut b = Vec::with_capacity(64 + self.nets.len());
         b.extend_from_slice(MAGIC);
         b.extend_from_slice(&self.step.to_le_bytes());
         b.extend_from_slice(&self.rng_state.to_le_bytes());
@@ -55,17 +210,19 @@ impl Checkpoint {
                 b.extend_from_slice(&v.to_le_bytes());
             }
         }
-        for part in [Some(&self.g), Some(&self.d), self.probe.as_ref()] {
-            match part {
-                Some(v) => {
-                    b.push(1);
-                    b.extend_from_slice(&(v.len() as u64).to_le_bytes());
-                    for x in v {
-                        b.extend_from_slice(&x.to_le_bytes());
-                    }
+        let blob = |b: &mut Vec<u8>, v: &[u8]| {
+            b.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            b.extend_from_slice(v);
+        };
+        blob(&mut b, &self.nets);
+        match &self.optim {
+            Some(o) => {
+                b.push(o.len() as u8);
+                for v in o {
+                    blob(&mut b, v);
                 }
-                None => b.push(0),
             }
+            None => b.push(0),
         }
         b
     }
@@ -73,7 +230,7 @@ impl Checkpoint {
     pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint, String> {
         let mut r = Reader { b: bytes, at: 0 };
         if r.take(8)? != MAGIC {
-            return Err("not an Earthmover checkpoint (wrong header)".into());
+            return Err("not an Earthmover checkpoint of this version (wrong header)".into());
         }
         let step = r.u64()?;
         let rng_state = r.u64()?;
@@ -91,45 +248,25 @@ impl Checkpoint {
         for _ in 0..n {
             series.push((r.f64()?, r.f64()?, r.f64()?));
         }
-        let mut parts = Vec::new();
-        for _ in 0..3 {
-            parts.push(match r.u8()? {
-                0 => None,
-                _ => {
-                    let n = r.len(4)?;
-                    let raw = r.take(4 * n)?;
-                    Some(
-                        raw.chunks_exact(4)
-                            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                            .collect::<Vec<f32>>(),
-                    )
-                }
-            });
-        }
+        let nets = r.blob()?;
+        let optim = match r.u8()? {
+            0 => None,
+            k => Some((0..k).map(|_| r.blob()).collect::<Result<Vec<_>, _>>()?),
+        };
         if r.at != bytes.len() {
             return Err(format!(
                 "{} unexpected bytes after the checkpoint",
                 bytes.len() - r.at
             ));
         }
-        let probe = parts.pop().flatten();
-        let d = parts
-            .pop()
-            .flatten()
-            .ok_or("the checkpoint has no critic")?;
-        let g = parts
-            .pop()
-            .flatten()
-            .ok_or("the checkpoint has no generator")?;
         Ok(Checkpoint {
             step,
             rng_state,
             gan_loss,
             series,
             series_steps_last,
-            g,
-            d,
-            probe,
+            nets,
+            optim,
         })
     }
 }
@@ -144,8 +281,9 @@ impl Reader<'_> {
         if self.b.len() - self.at < n {
             return Err("the checkpoint is truncated".into());
         }
+        let s = &self.b[self.at..self.at + n];
         self.at += n;
-        Ok(&self.b[self.at - n..self.at])
+        Ok(s)
     }
     fn u8(&mut self) -> Result<u8, String> {
         Ok(self.take(1)?[0])
@@ -164,154 +302,8 @@ impl Reader<'_> {
         }
         Ok(n as usize)
     }
-}
-
-/// Writes a flat parameter vector back into a module, in the order `read_module_params` read it.
-struct Load<'a> {
-    values: &'a [f32],
-    at: usize,
-    short: bool,
-}
-
-impl ModuleMapper for Load<'_> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let (id, tensor, mapper) = param.consume();
-        let shape = tensor.shape();
-        let n = shape.num_elements();
-        if self.short || self.at + n > self.values.len() {
-            self.short = true;
-            return Param::from_mapped_value(id, tensor, mapper);
-        }
-        let require_grad = tensor.is_require_grad();
-        let data = TensorData::new(self.values[self.at..self.at + n].to_vec(), shape);
-        self.at += n;
-        let mut t = Tensor::<D>::from_data(data, &tensor.device());
-        if require_grad {
-            t = t.require_grad();
-        }
-        Param::from_mapped_value(id, t, mapper)
-    }
-}
-
-/// Number of float weights of a module.
-fn count<M: Module>(m: &M) -> usize {
-    struct Count(usize);
-    impl burn::module::ModuleVisitor for Count {
-        fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
-            self.0 += p.shape().num_elements();
-        }
-    }
-    let mut c = Count(0);
-    m.visit(&mut c);
-    c.0
-}
-
-fn check<M: Module>(m: &M, values: &[f32], what: &str) -> Result<(), String> {
-    let n = count(m);
-    if n != values.len() {
-        return Err(format!(
-            "the checkpoint's {what} has {} weights, this run's has {n} (were the settings changed?)",
-            values.len()
-        ));
-    }
-    Ok(())
-}
-
-/// Write `values` into `m`; the caller has checked the count with [`check`] first, because a
-/// half-applied map can leak into other clones of lazily initialised parameters.
-fn load<M: Module>(m: M, values: &[f32], what: &str) -> Result<M, String> {
-    let mut l = Load {
-        values,
-        at: 0,
-        short: false,
-    };
-    let m = m.map(&mut l);
-    if l.short || l.at != values.len() {
-        return Err(format!(
-            "the checkpoint's {what} has {} weights; this run's has a different shape (were the settings changed?)",
-            values.len()
-        ));
-    }
-    Ok(m)
-}
-
-/// `m` with its float parameters replaced by `values`, in the order `read_module_params` reads
-/// them (for tests that perturb single weights); an error when the count differs.
-pub fn load_params<M: Module>(m: M, values: &[f32]) -> Result<M, String> {
-    check(&m, values, "module")?;
-    load(m, values, "module")
-}
-
-impl Trainer {
-    /// Read this run's state back from its device.
-    pub async fn checkpoint(&self) -> Result<Checkpoint, String> {
-        let probe = match &self.probe {
-            Some((p, _)) => Some(read_module_params(p).await?),
-            None => None,
-        };
-        Ok(Checkpoint {
-            step: self.step,
-            rng_state: self.rng.state(),
-            gan_loss: self.cfg.gan_loss,
-            series: self.series.clone(),
-            series_steps_last: self.series_steps_last,
-            // The energy GAN's encoder trains with the generator: its weights follow G's.
-            g: match &self.enc {
-                Some((e, _)) => {
-                    let mut g = read_module_params(&self.g).await?;
-                    g.extend(read_module_params(e).await?);
-                    g
-                }
-                None => read_module_params(&self.g).await?,
-            },
-            d: read_module_params(&self.d).await?,
-            probe,
-        })
-    }
-
-    /// Continue from `c`: a run built with the same settings (on any device) takes its weights,
-    /// step count, batch stream and logged series. On error nothing is changed.
-    pub fn restore(&mut self, c: &Checkpoint) -> Result<(), String> {
-        let n_g = count(&self.g);
-        let n_e = self.enc.as_ref().map_or(0, |(e, _)| count(e));
-        if c.g.len() != n_g + n_e {
-            return Err(format!(
-                "the checkpoint's generator has {} weights, this run's has {} (were the settings changed?)",
-                c.g.len(),
-                n_g + n_e
-            ));
-        }
-        let (c_g, c_e) = c.g.split_at(n_g);
-        check(&self.d, &c.d, "critic")?;
-        match (&self.probe, &c.probe) {
-            (Some((p, _)), Some(v)) => check(p, v, "probe")?,
-            (None, None) => {}
-            _ => return Err("the checkpoint's probe setting differs from this run's".into()),
-        }
-        let g = load(self.g.clone(), c_g, "generator")?;
-        let enc = match &self.enc {
-            Some((e, _)) => Some(load(e.clone(), c_e, "encoder")?),
-            None => None,
-        };
-        let d = load(self.d.clone(), &c.d, "critic")?;
-        let probe = match (&self.probe, &c.probe) {
-            (Some((p, _)), Some(v)) => Some(load(p.clone(), v, "probe")?),
-            (None, None) => None,
-            _ => return Err("the checkpoint's probe setting differs from this run's".into()),
-        };
-        self.g = g;
-        self.d = d;
-        if let (Some((e, _)), Some(new)) = (self.enc.as_mut(), enc) {
-            *e = new;
-        }
-        if let (Some((p, _)), Some(new)) = (self.probe.as_mut(), probe) {
-            *p = new;
-        }
-        self.step = c.step;
-        self.rng = SplitMix64::from_state(c.rng_state);
-        self.cfg.gan_loss = c.gan_loss;
-        self.series = c.series.clone();
-        self.series_steps_last = c.series_steps_last;
-        Ok(())
+    fn blob(&mut self) -> Result<Vec<u8>, String> {
+        let n = self.len(1)?;
+        Ok(self.take(n)?.to_vec())
     }
 }
