@@ -1,4 +1,4 @@
-// Drives www/bench.html in headless Chromium for the wasm CPU and WebGPU paths and prints one
+// Drives www/bench/bench.html in headless Chromium for the wasm CPU and WebGPU paths and prints one
 // JSON line per workload (anchors' schema). Usage: node scripts/bench.mjs [budget_s] [webgpu_budget_s]
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -48,7 +48,7 @@ try {
   for (const [backend, b, extra] of runs) {
     const busy = await busyPct();
     const page = await browser.newPage();
-    await page.goto(`${url}www/bench.html?backend=${backend}&budget=${b}${extra}`);
+    await page.goto(`${url}www/bench/bench.html?backend=${backend}&budget=${b}${extra}`);
     await page.waitForFunction(() => window.benchResults, null, { timeout: 1_800_000, polling: 1000 });
     const adapter = backend === 'webgpu' ? await page.evaluate(async () => {
       const a = navigator.gpu && await navigator.gpu.requestAdapter();

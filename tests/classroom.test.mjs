@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { STRINGS } from '../www/i18n.js';
-import { CONTROLS } from '../www/state.js';
+import { STRINGS } from '../www/page/i18n.js';
+import { CONTROLS } from '../www/page/state.js';
 import { inkFraction, openPage, startBrowser, useBrowser, waitReady } from './browser.mjs';
 
 const b = useBrowser();
@@ -106,6 +106,14 @@ test('a lesson link hides the chosen controls, and they stay hidden', { timeout:
   await page.evaluate(() => window.earthmover.step('gan', 2));
   assert.equal(await page.evaluate(() => window.earthmover.snapshot().runs[0].step), 2);
   await check('after switching language, presenter mode and panels');
+  // Space on a focused button presses that button; it does not also toggle play.
+  const presenter = await page.evaluate(() => window.earthmover.state().presenter);
+  await page.locator('#presenter-btn').focus();
+  await page.keyboard.press(' ');
+  assert.equal(await page.evaluate(() => window.earthmover.state().presenter), !presenter);
+  assert.equal(await page.evaluate(() => window.earthmover.snapshot().runs.some((r) => r.playing)), false);
+  await page.locator('#presenter-btn').press(' '); // back as it was
+  await page.evaluate(() => document.activeElement.blur());
   // Play is not hidden: space toggles both runs.
   await page.keyboard.press(' ');
   await page.waitForFunction(() => window.earthmover.snapshot().runs.every((r) => r.playing));

@@ -144,6 +144,11 @@ test('auto backend explains its choice; bad URL parameters give notices, not cra
   await page.fill('#settings-gan input[name=lr_d]', 'abc');
   await page.locator('#settings-gan button[type=submit]').click();
   await page.waitForFunction(() => document.querySelector('#run-gan .run-msg').textContent.includes('not a number'));
+  // Scripted, the refusal rejects with Rust's code (it used to resolve as if applied), and so does
+  // a comparison whose reset is refused; the run is still there and still steps.
+  const refused = await page.evaluate(() => window.earthmover.apply('gan', [['batch', '9999']])
+    .then(() => 'resolved', (e) => `${e.code}: ${e.message}`));
+  assert.match(refused, /^settings: batch=9999 is out of range/);
   // A valid one resets the run with a visible note.
   await page.evaluate(() => window.earthmover.step('gan', 2));
   await page.fill('#settings-gan input[name=lr_d]', '0.0003');

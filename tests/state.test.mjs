@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CONTROLS, PAGE_KEYS, RUN_KEYS, RUNS, defaultState, parseState, serializeState, validState, overrides,
-} from '../www/state.js';
-import { STRINGS, format, noticeText } from '../www/i18n.js';
+} from '../www/page/state.js';
+import { STRINGS, format, noticeText } from '../www/page/i18n.js';
 
 // A small seeded generator so a failure can be replayed (the seed is printed).
 function rng(seed) {

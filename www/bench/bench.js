@@ -7,7 +7,7 @@ const variant = /^[a-z0-9-]+$/.test(q.get('pkg') || '') ? q.get('pkg') : '';
 // The page's own builds otherwise: www/pkg (CPU only) for the CPU, www/pkg-gpu on WebGPU.
 const backend = q.get('backend') || 'cpu';
 const pkg = variant ? `pkg-${variant}` : backend === 'webgpu' ? 'pkg-gpu' : 'pkg';
-const { default: init, createRun } = await import(`./${pkg}/earthmover.js`);
+const { default: init, createRun } = await import(`../${pkg}/earthmover.js`);
 
 const WORKLOADS = {
   'small-gan': ['gan', [['net', 'small'], ['latent', '64']]],

@@ -1,20 +1,20 @@
 // The page: two runs (each in its own worker), their cards, the charts, the page state in the
 // address, and window.earthmover.
-import { drawGrid, renderCard } from './card.js';
-import { Charts, COLORS, look, onExport, rebuildCharts } from './charts.js';
-import { EnergyPanel } from './energy.js';
+import { drawGrid, renderCard } from '../views/card.js';
+import { Charts, COLORS, look, onExport, rebuildCharts } from '../views/charts.js';
+import { EnergyPanel } from '../panels/energy.js';
 import { buildRun, download, parseRun } from './exporter.js';
 import { detectLang, lang, noticeText, onLangChange, runName, setLang, setRunObjective, t } from './i18n.js';
-import { Lab } from './lab.js';
-import { drawModes } from './modes.js';
+import { Lab } from '../panels/lab.js';
+import { drawModes } from '../views/modes.js';
 import { fatal, notice, rewordNotices } from './notices.js';
-import { OptimalityPanel } from './optimality.js';
+import { OptimalityPanel } from '../panels/optimality.js';
 import {
-  backendBadge, check, initRuns, modes, pause, play, reset, restartRun, runs, say, setGanLoss, start, step,
+  backendBadge, cancel, check, initRuns, modes, pause, play, request, reset, restartRun, runs, say, setGanLoss, start, step,
 } from './runs.js';
-import { LIMITS, PANELS, RUNS as IDS, parseState, serializeState, within } from './state.js';
+import { LIMITS, OBJECTIVES, PANELS, RUNS as IDS, parseState, serializeState, within } from './state.js';
 import { linkFor, setupUi } from './ui.js';
-import { simd } from './vendor/wasm-feature-detect.js';
+import { simd } from '../vendor/wasm-feature-detect.js';
 
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -93,9 +93,10 @@ function samples(id) {
 
 // ---- panels: one visible at a time ----
 const lab = new Lab((m) => notice(m, 'error'));
-const optimality = new OptimalityPanel((id, msg) => runs[id].worker.postMessage(msg));
-const energy = new EnergyPanel((id, msg) => runs[id].worker.postMessage(msg));
-initRuns({ state, syncUrl, view, isReplay: () => !!replay, render, redraw, optimality, energy, runNotices });
+// Both lab panels run their experiment in a run's worker, through the protocol's requests.
+const optimality = new OptimalityPanel({ request, cancel });
+const energy = new EnergyPanel({ request, cancel });
+initRuns({ state, syncUrl, view, isReplay: () => !!replay, render, redraw, runNotices });
 function showPanel(name) {
   if (!PANELS.includes(name)) name = 'live';
   for (const p of PANELS) {
@@ -251,12 +252,13 @@ $('#preset').onchange = () => {
     const { seed, objective } = state.runs[id];
     runs[id].settings = null;
     // The new preset's values for the objective the run trains now, and its seed.
-    reset(id, [...(objective ? [['objective', objective]] : []), ...(seed != null ? [['seed', String(seed)]] : [])], 'preset');
+    reset(id, [...(objective ? [['objective', objective]] : []), ...(seed != null ? [['seed', String(seed)]] : [])], 'preset')
+      .catch(() => {}); // a refusal is on the run's card
   });
 };
 
 // One-click comparisons: both runs restart with the chosen objectives (each with its own
-// defaults under the current preset) and the left run's seed.
+// defaults under the current preset) and the left run's seed. Rejects when either run refused.
 function compare(left, right) {
   const seedOf = (id) => (runs[id].settings || []).find(([k]) => k === 'seed')?.[1] ?? '1';
   const seed = String(state.runs.gan.seed ?? seedOf('gan'));
@@ -267,11 +269,11 @@ function compare(left, right) {
   });
 }
 document.querySelectorAll('[data-compare]').forEach((b) => {
-  b.onclick = () => { const [l, r] = b.dataset.compare.split(','); compare(l, r); };
+  b.onclick = () => { const [l, r] = b.dataset.compare.split(','); compare(l, r).catch(() => {}); };
 });
 
 const togglePlay = () => (IDS.some((id) => runs[id].playing) ? pause() : play());
-setupUi({ state, play, pause, step: () => step(), reset: () => reset(undefined, undefined, 'reset'), togglePlay, showPanel, setPresenter,
+setupUi({ state, play, pause, step: () => step(), reset: () => reset(undefined, undefined, 'reset').catch(() => {}), togglePlay, showPanel, setPresenter,
   setLanguage, language: lang });
 
 // Everything is wired: start the runs, fill in the words, open the panel.
@@ -294,9 +296,16 @@ window.earthmover = {
   pause,
   step,
   reset: (id) => reset(id, undefined, 'reset'),
+  // Restart run `id` with these settings ([[key, value], ...], as the settings form applies them):
+  // resolves once it is ready, rejects with {code: 'settings', message} when one is refused.
+  apply: (id, settings) => {
+    check(id);
+    if (id == null || !Array.isArray(settings)) return Promise.reject(new Error('apply(id, [[key, value], ...])'));
+    return reset(id, settings.map(([k, v]) => [String(k), String(v)]), 'settings');
+  },
   // Restart both runs with these objectives ('gan', 'wgan', 'wgan_gp', 'energy') and one seed.
   compare: (left = 'wgan', right = 'wgan_gp') => {
-    const ok = ['gan', 'wgan', 'wgan_gp', 'energy'];
+    const ok = OBJECTIVES;
     if (!ok.includes(left) || !ok.includes(right)) return Promise.reject(new Error(`compare(${JSON.stringify(left)}, ${JSON.stringify(right)}): use ${ok.join(', ')}`));
     return compare(left, right);
   },

@@ -9,13 +9,13 @@ export let cpuModule = null;
 if (typeof WebAssembly === 'object' && typeof Worker === 'function') {
   for (const id of ['gan', 'wgan']) { // state.js's RUNS, spelled out: importing it would delay this module
     try {
-      earlyWorkers[id] = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      earlyWorkers[id] = new Worker(new URL('../workers/run.js', import.meta.url), { type: 'module' });
     } catch (_) { /* runs.js tries again and reports */ }
   }
   if (typeof WebAssembly.compileStreaming === 'function') {
     // Without SIMD (or with a broken file) this rejects: the worker then compiles the wasm
     // itself and reports the error, and app.js tells a browser without SIMD so.
-    cpuModule = WebAssembly.compileStreaming(fetch(new URL('./pkg/earthmover_bg.wasm', import.meta.url)))
+    cpuModule = WebAssembly.compileStreaming(fetch(new URL('../pkg/earthmover_bg.wasm', import.meta.url)))
       .catch(() => null);
   }
 }

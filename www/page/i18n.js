@@ -1,8 +1,8 @@
 // Language: one table of strings per language (i18n/en.js, i18n/zh.js), the current language, and
 // the DOM pass that fills every element marked data-i18n (text), data-i18n-html (markup) or
 // data-i18n-attr="attr:key;attr:key". Importable from Node (no DOM at import time).
-import en from './i18n/en.js';
-import zh from './i18n/zh.js';
+import en from '../i18n/en.js';
+import zh from '../i18n/zh.js';
 import { PAGE_KEYS, RUN_KEYS } from './state.js';
 
 export const STRINGS = { en, zh };

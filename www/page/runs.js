@@ -2,18 +2,19 @@
 // a backend switch), the messages they send, and the controls (play, pause, step, reset, ...).
 // The page hands over what is its own through initRuns(page): the state, the view (live or a
 // recording), drawing and the optimality panel.
+import { Requester, RUN_EVENTS as EV, RUN_OPS as OP, coded, errorOf } from '../common/protocol.js';
 import { cpuModule, earlyWorkers } from './boot.js';
-import { buildCard, drawGrid } from './card.js';
-import { COLORS, rebuildCharts } from './charts.js';
+import { buildCard, drawGrid } from '../views/card.js';
+import { COLORS, rebuildCharts } from '../views/charts.js';
 import { canvasBlob, download, gridCanvas } from './exporter.js';
 import { applyI18n, noticeText, runObjective, setRunObjective, t } from './i18n.js';
-import { drawModes } from './modes.js';
+import { drawModes } from '../views/modes.js';
 import { notice } from './notices.js';
 import { fillForm, readForm } from './settings.js';
-import { RUNS as IDS, overrides } from './state.js';
+import { RUNS as IDS, overrides, wordsOf } from './state.js';
 
-const DATA_URL = new URL('./data/mnist-train-2k.bin.gz', import.meta.url).href;
-const CLASSIFIER_URL = new URL('./data/classifier.bpk', import.meta.url).href;
+const DATA_URL = new URL('../data/mnist-train-2k.bin.gz', import.meta.url).href;
+const CLASSIFIER_URL = new URL('../data/classifier.bpk', import.meta.url).href;
 // Logged points kept per run; beyond this the older half is thinned (drawing thins further).
 const HISTORY_MAX = 20000;
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -64,6 +65,7 @@ function adopt(id, msg) {
   page.syncUrl();
 }
 
+// Words for an error code (the worker's or Rust's), in the reader's language.
 function errorText(id, msg) {
   const d = { detail: msg.detail, url: msg.url, status: msg.status, run: t(`run.${id}`) };
   switch (msg.code) {
@@ -84,17 +86,10 @@ function thinHistory(h) {
   return [...h.slice(0, half).filter((_, i) => i % 2 === 0), ...h.slice(half)];
 }
 
-// Resolve the promise waiting for request `reqId`, if any.
-function settle(waiting, reqId, value) {
-  const f = waiting.get(reqId);
-  waiting.delete(reqId);
-  if (f) f(value);
-}
-
 function onMessage(id, msg) {
   const r = runs[id];
   switch (msg.type) {
-    case 'ready': {
+    case EV.ready: {
       const restart = r.restart;
       r.restart = null;
       // point is null under autoplay: step 0 comes as a 'point' after the first step.
@@ -128,80 +123,53 @@ function onMessage(id, msg) {
       if (restart && restart.wasPlaying) play(id);
       break;
     }
-    case 'reset':
+    case EV.reset:
       Object.assign(r, { label: msg.label, floor: msg.floor, history: [msg.point], step: msg.point.step, modes: null,
         switches: [], diverged: null });
       adopt(id, msg);
       say(id, msg.reason ? () => t('msg.reset', { reason: reasonText(msg.reason), run: t(`run.${id}`) }) : '');
-      r.waiters.reset.splice(0).forEach((f) => f());
       break;
-    case 'point':
+    case EV.point:
       r.history.push(msg.point);
       // Step 0 measured late (autoplay) may follow a logged step: keep the history in step order.
       if (r.history.length > 1 && r.history[r.history.length - 2].step > msg.point.step) r.history.sort((a, b) => a.step - b.step);
       r.history = thinHistory(r.history);
       break;
-    case 'modes':
+    case EV.modes:
       r.modes = { ...msg.stats, step: msg.step };
       if (!page.isReplay()) drawModes($(`#modes-${id}`), msg.stats, COLORS[id]);
       break;
-    case 'modes-done':
-      settle(r.waiters.modes, msg.reqId);
-      break;
-    case 'gan_loss':
-      r.label = msg.label;
-      r.switches.push({ step: msg.step, to: msg.value });
-      adopt(id, msg);
-      say(id, () => t('msg.loss_switched', { loss: msg.value === 'saturating' ? t('loss.saturating') : t('sym.nonsaturating'), step: msg.step }));
-      (r.waiters.ganLoss.shift() || (() => {}))();
-      break;
-    case 'opt-point':
-    case 'opt-done':
-      page.optimality.onMessage(id, msg);
-      if (msg.type === 'opt-done') r.step = msg.step;
-      break;
-    case 'mcmc-begin':
-    case 'mcmc-step':
-    case 'mcmc-done':
-      page.energy.onMessage(id, msg);
-      return; // nothing of the run's card changes
-    case 'samples':
+    case EV.samples:
       r.samples = msg.pixels;
       if (!page.isReplay()) drawGrid(r.el, msg.pixels);
       break;
-    case 'status':
+    case EV.status:
       // Time from navigation to the first trained step on screen (issue 5's page target; the bench reads it).
       if (msg.step > 0 && !performance.getEntriesByName('earthmover:first-step').length) performance.mark('earthmover:first-step');
       Object.assign(r, { step: msg.step, playing: msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes });
       break;
-    case 'paused':
+    case EV.paused:
       r.step = msg.step;
-      r.waiters.pause.splice(0).forEach((f) => f());
       break;
-    case 'stepped':
-      settle(r.waiters.step, msg.reqId);
-      break;
-    case 'checkpoint':
+    case EV.checkpoint:
       r.checkpoint = { step: msg.step, bytes: msg.bytes };
-      settle(r.waiters.checkpoint, msg.reqId, r.checkpoint);
       break;
-    case 'diverged':
+    case EV.diverged:
       r.playing = false;
       r.diverged = { step: msg.step, detail: msg.detail };
       say(id, () => t('msg.diverged', { run: t(`run.${id}`), step: msg.step, detail: msg.detail }));
       notice(() => t('msg.diverged', { run: t(`run.${id}`), step: msg.step, detail: msg.detail }), 'error');
-      r.waiters.pause.splice(0).forEach((f) => f());
       break;
-    case 'device-lost':
+    case EV.deviceLost:
       r.playing = false;
       restartRun(id, { lost: msg });
       break;
-    case 'error': {
+    case EV.error: {
       const text = () => errorText(id, msg);
       r.lastError = text();
       if (msg.code === 'not-applied') {
         say(id, text);
-      } else if (msg.code === 'classifier') {
+      } else if (msg.code === 'classifier' || msg.code === 'classifier-fetch' || msg.code === 'classifier-http') {
         if (!r.classifierNoted) notice(text, 'warn'); // once per run; training goes on
         r.classifierNoted = true;
       } else {
@@ -210,7 +178,6 @@ function onMessage(id, msg) {
         notice(() => t('err.run', { run: t(`run.${id}`), detail: text() }), 'error');
       }
       if (msg.fatal) r.rejectReady(new Error(r.lastError));
-      r.waiters.reset.splice(0).forEach((f) => f());
       break;
     }
     default:
@@ -233,20 +200,39 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
   let worker = earlyWorkers[id];
   delete earlyWorkers[id];
   try {
-    worker = worker || new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker = worker || new Worker(new URL('../workers/run.js', import.meta.url), { type: 'module' });
   } catch (e) {
-    onMessage(id, { type: 'error', fatal: true, code: 'worker', detail: t('err.worker', { detail: e.message }) });
+    onMessage(id, { type: EV.error, fatal: true, code: 'worker', detail: t('err.worker', { detail: e.message }) });
     return;
   }
   r.worker = worker;
-  worker.onmessage = (ev) => onMessage(id, ev.data);
-  worker.onerror = (ev) => onMessage(id, { type: 'error', fatal: !r.ready, code: 'worker',
+  r.requests = new Requester(worker, (msg) => onMessage(id, msg));
+  worker.onerror = (ev) => onMessage(id, { type: EV.error, fatal: !r.ready, code: 'worker',
     detail: t('err.worker_load', { detail: ev.message || 'script error' }) });
   const settings = r.settings || Object.entries(page.state.runs[id]).map(([k, v]) => [k, String(v)]);
   // The CPU wasm compiled once by boot.js (null: the worker compiles it and reports any error).
-  Promise.resolve(cpuModule).then((module) => worker.postMessage({ type: 'init', objective: id, preset: page.state.preset,
+  // The run's `ready` event comes first; a failure to start rejects, and is the run's fatal error.
+  Promise.resolve(cpuModule).then((module) => r.requests.request(OP.init, { objective: id, preset: page.state.preset,
     settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
-    autoplay, module }, checkpoint ? [checkpoint.bytes.buffer] : []));
+    autoplay, module }, { transfer: checkpoint ? [checkpoint.bytes.buffer] : [] }))
+    .catch((e) => { if (r.worker === worker) onMessage(id, { type: EV.error, fatal: true, ...errorOf(e) }); });
+}
+
+// One request to run `id`'s worker (www/common/protocol.js): resolves to its reply, rejects with
+// its error. A reply that carries the run's step updates the card.
+export function request(id, op, args = {}, opts = {}) {
+  const r = runs[id];
+  const p = r.requests.request(op, args, opts);
+  const done = p.then((v) => {
+    if (v && typeof v.step === 'number') r.step = v.step;
+    page.render(id);
+    return v;
+  });
+  return Object.assign(done, { reqId: p.reqId });
+}
+
+export function cancel(id, reqId) {
+  runs[id].requests.cancel(reqId);
 }
 
 export function start(id) {
@@ -254,16 +240,17 @@ export function start(id) {
     id, el: buildCard(id, {
       play: () => (runs[id].playing ? pause(id) : play(id)),
       step: () => step(id, 1),
-      reset: () => reset(id, undefined, 'reset'),
-      apply: (settings) => reset(id, settings, 'settings'),
+      // A refusal is on the card already (see reset).
+      reset: () => reset(id, undefined, 'reset').catch(() => {}),
+      apply: (settings) => reset(id, settings, 'settings').catch(() => {}),
       gridPng: () => {
         const v = page.view(id);
         if (v.samples) canvasBlob(gridCanvas(v.samples, 2)).then((b) => download(`earthmover-${id}-samples-step${v.step}.png`, b));
       },
-      ganLoss: (loss) => setGanLoss(loss),
+      ganLoss: (loss) => setGanLoss(loss).catch((e) => say('gan', e.message)),
     }), history: [], step: 0, playing: false, stepsPerSec: 0, ready: false, samples: null,
     modes: null, switches: [], ganLoss: null, settings: null, defaults: null, checkpoint: null, diverged: null,
-    waiters: { step: new Map(), reset: [], pause: [], modes: new Map(), ganLoss: [], checkpoint: new Map() }, reqId: 0,
+    requests: null,
   };
   r.readyPromise = new Promise((res, rej) => { r.resolveReady = res; r.rejectReady = rej; });
   runs[id] = r;
@@ -279,14 +266,9 @@ export async function restartRun(id, { lost = null } = {}) {
   if (r.restart) return;
   const wasPlaying = r.playing || (lost && r.wasPlaying);
   let cp = r.checkpoint;
-  if (!lost && r.ready) {
-    cp = await new Promise((resolve) => {
-      const reqId = ++r.reqId;
-      r.waiters.checkpoint.set(reqId, resolve);
-      r.worker.postMessage({ type: 'checkpoint', reqId });
-    });
-  }
+  if (!lost && r.ready) cp = await r.requests.request(OP.checkpoint).catch(() => r.checkpoint);
   r.worker.terminate();
+  r.requests.rejectAll(coded('device', lost ? 'the WebGPU device was lost' : 'the run moved to another worker'));
   Object.assign(r, { ready: false, playing: false, restart: { wasPlaying, lost }, checkpoint: null });
   if (cp) r.history = r.history.filter((p) => p.step <= cp.step);
   page.render(id);
@@ -305,63 +287,65 @@ export function play(id) {
     if (!r.ready || r.diverged || page.isReplay()) continue;
     r.playing = true;
     r.wasPlaying = true;
-    r.worker.postMessage({ type: 'play' });
+    r.requests.request(OP.play).catch(() => {});
     page.render(x);
   }
 }
 // Resolves once each worker has finished its current training slice.
 export function pause(id) {
   check(id);
-  return Promise.all(targets(id).map((x) => new Promise((resolve) => {
+  return Promise.all(targets(id).map((x) => {
     const r = runs[x];
     r.wasPlaying = false;
-    if (!r.ready) { resolve(); return; }
-    r.waiters.pause.push(resolve);
+    if (!r.ready) return undefined;
     r.playing = false;
-    r.worker.postMessage({ type: 'pause' });
     page.render(x);
-  })));
+    return request(x, OP.pause).catch(() => {});
+  })).then(() => {});
 }
 export function step(id, n = 1) {
   check(id);
-  return Promise.all(targets(id).map((x) => new Promise((resolve) => {
+  return Promise.all(targets(id).map((x) => {
     const r = runs[x];
-    if (r.playing || !r.ready || page.isReplay()) { resolve(); return; }
-    const reqId = ++r.reqId;
-    r.waiters.step.set(reqId, resolve);
-    r.worker.postMessage({ type: 'step', n: Math.max(1, Math.floor(n)), reqId });
-  })));
+    if (r.playing || !r.ready || page.isReplay()) return undefined;
+    return request(x, OP.step, { n: Math.max(1, Math.floor(n)) });
+  })).then(() => {});
 }
+// Rebuild a run with `settings` (the form's when none). Resolves once it is ready again; a refused
+// setting rejects with the reason, which the run's card shows, and the run goes on unchanged.
 export function reset(id, settings, reason = 'reset') {
   check(id);
-  return Promise.all(targets(id).map((x) => new Promise((resolve) => {
+  return Promise.all(targets(id).map((x) => {
     const r = runs[x];
-    if (!r.ready) { resolve(); return; }
-    r.waiters.reset.push(resolve);
+    if (!r.ready) return undefined;
     const s = settings || readForm(x);
-    r.worker.postMessage({ type: 'reset', settings: s, preset: page.state.preset, reason });
-  })));
+    return request(x, OP.reset, { settings: s, preset: page.state.preset, reason }).catch((e) => {
+      onMessage(x, { type: EV.error, code: 'not-applied', detail: e.detail || e.message });
+      throw e;
+    });
+  })).then(() => {});
 }
 
-// Switch the GAN's generator loss while it trains (no reset): resolves once the worker applied it.
+// Switch the GAN's generator loss while it trains (no reset): resolves once the worker applied it,
+// rejects when it refused.
 export function setGanLoss(value) {
-  if (!['saturating', 'nonsaturating'].includes(value)) {
-    return Promise.reject(new Error(`gan_loss=${JSON.stringify(value)}: use "saturating" or "nonsaturating"`));
+  const losses = wordsOf('gan_loss');
+  if (!losses.includes(value)) {
+    return Promise.reject(new Error(`gan_loss=${JSON.stringify(value)}: use ${losses.map((w) => JSON.stringify(w)).join(' or ')}`));
   }
   const r = runs.gan;
-  return new Promise((resolve) => {
-    r.waiters.ganLoss.push(resolve);
-    r.worker.postMessage({ type: 'gan_loss', value });
+  return request('gan', OP.ganLoss, { value }).then((msg) => {
+    r.label = msg.label;
+    r.switches.push({ step: msg.step, to: msg.value });
+    adopt('gan', msg);
+    say('gan', () => t('msg.loss_switched', { loss: msg.value === 'saturating' ? t('loss.saturating') : t('sym.nonsaturating'), step: msg.step }));
+    page.render('gan');
+    page.redraw();
   });
 }
 
 // Classify 1,000 samples of each run now: resolves to {gan: stats, wgan: stats}.
 export function modes() {
-  return Promise.all(IDS.map((id) => new Promise((resolve) => {
-    const r = runs[id];
-    const reqId = ++r.reqId;
-    r.waiters.modes.set(reqId, () => resolve(r.modes));
-    r.worker.postMessage({ type: 'modes', reqId });
-  }))).then(([gan, wgan]) => ({ gan, wgan }));
+  return Promise.all(IDS.map((id) => request(id, OP.modes).then(() => runs[id].modes)))
+    .then(([gan, wgan]) => ({ gan, wgan }));
 }
-

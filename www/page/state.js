@@ -7,10 +7,12 @@
 //
 // Run settings and the experiments' bounds come from Rust's schema (www/common/schema.js, generated
 // and checked by tests/schema.rs), so each bound is written once; Rust checks them again.
-import { LIMITS, RUN_KEYS } from './common/schema.js';
+import { LIMITS, RUN_KEYS } from '../common/schema.js';
 
 export const PANELS = ['live', 'lines', 'gaussians', 'optimality', 'energy'];
-export const OBJECTIVES = ['gan', 'wgan', 'wgan_gp', 'energy'];
+// The words of an enum setting (Rust's one mapping, through the generated schema).
+export const wordsOf = (key) => RUN_KEYS.find((k) => k.key === key).values;
+export const OBJECTIVES = wordsOf('objective');
 export const RUNS = ['gan', 'wgan'];
 // Controls a lesson link can hide (hide=settings,preset,...); each element carries data-control.
 export const CONTROLS = ['play', 'step', 'reset', 'settings', 'preset', 'loss', 'backend', 'tabs', 'lab',

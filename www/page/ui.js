@@ -68,6 +68,9 @@ export function setupUi(page) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
     const el = ev.target;
     if (el && (el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName))) return;
+    // Space and Enter belong to a focused button, link or <summary>: they press it.
+    const pressable = el && el.closest && el.closest('button, a[href], summary, [role="button"], [role="tab"]');
+    if (pressable && (ev.key === ' ' || ev.key === 'Enter')) return;
     if (document.querySelector('dialog[open]') && ev.key !== 'Escape') return;
     const k = ev.key;
     let done = true;

@@ -1,8 +1,9 @@
 // The toy-case panels (THEORY.md 3): parallel lines and two Gaussians. Exact curves are drawn from
 // the closed forms (computed in Rust, in the lab worker); the live estimates come from the small
 // networks the lab worker trains. The worker starts when a toy panel is first opened.
-import { COLORS, line, logTicks, managedChart } from './charts.js';
-import { t } from './i18n.js';
+import { Requester, TOY_EVENTS, TOY_OPS } from '../common/protocol.js';
+import { COLORS, line, logTicks, managedChart } from '../views/charts.js';
+import { t } from '../page/i18n.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
@@ -18,8 +19,6 @@ export class Lab {
   constructor(onError) {
     this.worker = null;
     this.onError = onError;
-    this.pending = new Map();
-    this.reqId = 0;
     this.charts = {};
     this.latest = {};
     $('#theta').oninput = () => this.moved('lines');
@@ -27,12 +26,13 @@ export class Lab {
     $('#mu-g').oninput = () => this.moved('gaussians');
   }
 
-  ensureWorker() {
-    if (this.worker) return this.worker;
-    this.worker = new Worker(new URL('./lab-worker.js', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (ev) => this.onMessage(ev.data);
+  // The toy worker's requests (www/common/protocol.js TOY_OPS); its frames go to onMessage.
+  toy() {
+    if (this.requests) return this.requests;
+    this.worker = new Worker(new URL('../workers/toy.js', import.meta.url), { type: 'module' });
+    this.requests = new Requester(this.worker, (msg) => this.onMessage(msg));
     this.worker.onerror = (ev) => this.onError(t('lab.failed', { detail: ev.message || 'script error' }));
-    return this.worker;
+    return this.requests;
   }
 
   params(kind) {
@@ -48,7 +48,7 @@ export class Lab {
   }
 
   hide() {
-    if (this.worker) this.worker.postMessage({ type: 'stop' });
+    if (this.requests) this.requests.request(TOY_OPS.stop).catch(() => {});
   }
 
   moved(kind) {
@@ -61,7 +61,7 @@ export class Lab {
       $('#mu-g-out').textContent = p.b.toFixed(2);
     }
     if (document.querySelector(`#panel-${kind}`).hidden) return;
-    this.ensureWorker().postMessage({ type: 'live', kind, ...p });
+    this.toy().request(TOY_OPS.live, { kind, ...p }).catch((e) => this.onError(t('lab.stopped', { detail: e.message })));
   }
 
   makeCharts(kind) {
@@ -125,17 +125,11 @@ export class Lab {
   }
 
   onMessage(msg) {
-    if (msg.type === 'error') {
-      const p = this.pending.get(msg.reqId);
-      if (p) { this.pending.delete(msg.reqId); p.reject(new Error(msg.message)); } else this.onError(t('lab.stopped', { detail: msg.message }));
+    if (msg.type === TOY_EVENTS.error) {
+      this.onError(t('lab.stopped', { detail: msg.detail }));
       return;
     }
-    if (msg.type === 'result') {
-      const p = this.pending.get(msg.reqId);
-      if (p) { this.pending.delete(msg.reqId); p.resolve(msg.result); }
-      return;
-    }
-    if (msg.type !== 'live') return;
+    if (msg.type !== TOY_EVENTS.frame) return;
     this.latest[msg.kind] = msg;
     if (msg.kind === 'lines') this.drawLines(msg); else this.drawGaussians(msg);
   }
@@ -191,10 +185,6 @@ export class Lab {
       return Promise.reject(new Error(kind === 'lines' ? 'parallel-lines needs a numeric theta'
         : 'two-gaussians needs numeric mu_r and mu_g'));
     }
-    const reqId = ++this.reqId;
-    return new Promise((resolve, reject) => {
-      this.pending.set(reqId, { resolve, reject });
-      this.ensureWorker().postMessage({ type: 'experiment', reqId, kind, a, b, steps: Math.floor(steps), seed });
-    });
+    return this.toy().request(TOY_OPS.experiment, { kind, a, b, steps: Math.floor(steps), seed });
   }
 }

@@ -1,18 +1,18 @@
 // "Train D to optimality" (THEORY.md 7.1): the panel's form and charts. The experiment itself runs
 // in the chosen run's worker (it needs that run's generator); this module only sends the request
 // and draws what comes back.
-import { COLORS, line, logTicks, managedChart } from './charts.js';
-import { t } from './i18n.js';
-import { LIMITS, within } from './state.js';
+import { RUN_OPS } from '../common/protocol.js';
+import { COLORS, line, logTicks, managedChart } from '../views/charts.js';
+import { Experiment } from './experiment.js';
+import { t } from '../page/i18n.js';
+import { LIMITS, within } from '../page/state.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
 
 export class OptimalityPanel {
-  constructor(sendTo) {
-    this.sendTo = sendTo; // (runId, message) => void
-    this.current = null;  // {runId, reqId, points, resolve, reject}
-    this.reqId = 0;
+  constructor(runs) {
+    this.exp = new Experiment(runs, { start: 'opt-start', cancel: 'opt-cancel', busy: 'opt.busy' });
     this.charts = null;
     $('#opt-form').onsubmit = (ev) => {
       ev.preventDefault();
@@ -20,7 +20,6 @@ export class OptimalityPanel {
       this.run({ run: f.run.value, steps: Number(f.steps.value), logEvery: Number(f.every.value) })
         .catch((e) => { $('#opt-msg').textContent = e.message; });
     };
-    $('#opt-cancel').onclick = () => this.cancel();
   }
 
   makeCharts() {
@@ -75,7 +74,6 @@ export class OptimalityPanel {
   }
 
   run({ run = 'gan', steps = 2000, logEvery = 50, fromRun = true } = {}) {
-    if (this.current) return Promise.reject(new Error(t('opt.busy')));
     if (!['gan', 'wgan'].includes(run)) return Promise.reject(new Error(`run=${JSON.stringify(run)}: use "gan" or "wgan"`));
     if (!within(steps, LIMITS.opt_steps, true)) {
       return Promise.reject(new Error(`k=${steps} is out of range; use a whole number from ${LIMITS.opt_steps.min} to ${LIMITS.opt_steps.max}`));
@@ -83,15 +81,26 @@ export class OptimalityPanel {
     if (!(Number.isInteger(logEvery) && logEvery >= 1 && logEvery <= steps)) {
       return Promise.reject(new Error(`measure every ${logEvery} is out of range; use 1 to k`));
     }
-    const reqId = ++this.reqId;
-    return new Promise((resolve, reject) => {
-      this.current = { runId: run, reqId, points: [], resolve, reject };
-      $('#opt-start').disabled = true;
-      $('#opt-cancel').disabled = false;
-      $('#opt-summary').textContent = '';
-      this.summary = null;
-      $('#opt-msg').textContent = t('opt.running', { run: t(`run.${run}`) });
-      this.sendTo(run, { type: 'optimality', reqId, steps, logEvery, fromRun });
+    if (this.exp.running) return Promise.reject(new Error(t('opt.busy')));
+    const points = [];
+    $('#opt-summary').textContent = '';
+    this.summary = null;
+    $('#opt-msg').textContent = t('opt.running', { run: t(`run.${run}`) });
+    const progress = ({ point, total }) => {
+      points.push(point);
+      $('#opt-msg').textContent = t('opt.progress', { k: point.k, total });
+      this.draw(points);
+    };
+    return this.exp.start(run, RUN_OPS.optimality, { steps, logEvery, fromRun }, progress).then((done) => {
+      this.draw(done.points);
+      const s = OptimalityPanel.summarise(done.points);
+      $('#opt-msg').textContent = done.cancelled ? t('opt.stopped', { k: s.steps }) : t('opt.done', { k: s.steps });
+      this.summary = s;
+      this.showSummary();
+      return { run, cancelled: !!done.cancelled, points: done.points, summary: s };
+    }, (e) => {
+      $('#opt-msg').textContent = t('opt.failed', { detail: e.message });
+      throw e;
     });
   }
 
@@ -107,33 +116,6 @@ export class OptimalityPanel {
   }
 
   cancel() {
-    if (this.current) this.sendTo(this.current.runId, { type: 'cancel-optimality' });
-  }
-
-  // Messages from a run's worker.
-  onMessage(runId, msg) {
-    const c = this.current;
-    if (!c || c.runId !== runId || msg.reqId !== c.reqId) return;
-    if (msg.type === 'opt-point') {
-      c.points.push(msg.point);
-      $('#opt-msg').textContent = t('opt.progress', { k: msg.point.k, total: msg.total });
-      this.draw(c.points);
-    } else if (msg.type === 'opt-done') {
-      this.current = null;
-      $('#opt-start').disabled = false;
-      $('#opt-cancel').disabled = true;
-      if (msg.error) {
-        $('#opt-msg').textContent = t('opt.failed', { detail: msg.error });
-        c.reject(new Error(msg.error));
-        return;
-      }
-      const points = msg.points;
-      this.draw(points);
-      const s = OptimalityPanel.summarise(points);
-      $('#opt-msg').textContent = msg.cancelled ? t('opt.stopped', { k: s.steps }) : t('opt.done', { k: s.steps });
-      this.summary = s;
-      this.showSummary();
-      c.resolve({ run: runId, cancelled: !!msg.cancelled, points, summary: s });
-    }
+    this.exp.cancel();
   }
 }

@@ -1,10 +1,10 @@
 // A run's card: controls, numbers, the sample grid, the settings form. Built once; renderCard fills
 // it in the current language from the run's state (or from a loaded recording).
 import { COLORS } from './charts.js';
-import { gridCanvas } from './exporter.js';
-import { runObjective, t } from './i18n.js';
+import { gridCanvas } from '../page/exporter.js';
+import { runObjective, t } from '../page/i18n.js';
 import { modesText } from './modes.js';
-import { settingsForm } from './settings.js';
+import { settingsForm } from '../page/settings.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 

@@ -2,7 +2,7 @@
 // function (so a language or presenter-mode change rebuilds it with new titles and line widths),
 // keeps its last data, and can be exported as PNG or CSV. Long histories are thinned for drawing.
 /* global uPlot */
-import { runName, runObjective, t } from './i18n.js';
+import { runName, runObjective, t } from '../page/i18n.js';
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222',

@@ -1,4 +1,4 @@
-import { t } from './i18n.js';
+import { t } from '../page/i18n.js';
 
 // The mode-collapse meter's drawing: a bar per digit class, the 5% "covered" line, the numbers.
 const W = 360;

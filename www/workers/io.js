@@ -1,10 +1,8 @@
-// The workers' shared helpers: error messages and codes, yielding to queued messages, the WebGPU
-// adapter query, downloads.
-export const message = (e) => (e && e.message) || String(e);
+// The workers' shared helpers: yielding to queued messages, the WebGPU adapter query, downloads.
+import { coded, message } from '../common/protocol.js';
+
 // Let queued messages (pause, cancel) in between two slices of work.
 export const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
-// An error with a code the page translates, and the technical detail (kept as is).
-export const coded = (code, detail, extra = {}) => Object.assign(new Error(detail), { code, ...extra });
 
 // What the browser says about WebGPU, decided by the wasm's `chooseBackend` (pure, tested natively).
 export async function detectBackend(requested, chooseBackend) {

@@ -1,57 +1,51 @@
-// The theory lab's experiments on a worker's run, while its training is paused (worker.js pauses
-// and resumes around them): "train D to optimality" and latent-space MCMC. Each posts its progress
-// and ends with one done message, also when cancelled (`experiment.cancelled`) or failed.
-import { message, yieldToEvents } from './worker-io.js';
+// The theory lab's experiments on a run worker's run, while its training is paused (run.js pauses
+// and resumes around them): "train D to optimality" and latent-space MCMC. Each reports progress
+// through `ctx.progress`, stops early when `ctx.cancelled` is set, and returns its result (the
+// request's reply); a failure rejects the request with its code.
+import { yieldToEvents } from './io.js';
 
 // Freeze the generator where it is and train D and the critic k more steps, measuring as it goes.
-export async function optimality(run, msg, experiment, post) {
-  let exp = null;
-  const points = [];
+export async function optimality(run, args, ctx) {
+  const exp = run.optimality(args.steps, args.logEvery, args.fromRun !== false);
   try {
-    exp = run.optimality(msg.steps, msg.logEvery, msg.fromRun !== false);
-    points.push(await exp.measure());
-    post({ type: 'opt-point', reqId: msg.reqId, point: points[0], total: msg.steps });
-    while (!exp.finished && !experiment.cancelled) {
+    const points = [await exp.measure()];
+    ctx.progress({ point: points[0], total: args.steps });
+    while (!exp.finished && !ctx.cancelled) {
       exp.advance(exp.logEvery);
       const p = await exp.measure();
       points.push(p);
-      post({ type: 'opt-point', reqId: msg.reqId, point: p, total: msg.steps });
+      ctx.progress({ point: p, total: args.steps });
       await yieldToEvents();
     }
-    post({ type: 'opt-done', reqId: msg.reqId, points, cancelled: experiment.cancelled, step: run.step });
-  } catch (e) {
-    post({ type: 'opt-done', reqId: msg.reqId, points, error: message(e), step: run.step });
+    return { points, cancelled: ctx.cancelled };
   } finally {
-    if (exp) exp.free();
+    exp.free();
   }
 }
 
 // MCMC in latent space with the run's critic as an energy: the grid every 0.4 s, the EMD at both ends.
-export async function mcmc(run, msg, experiment, post) {
-  let chains = null;
+export async function mcmc(run, args, ctx) {
+  const chains = await run.refine(args.sampler, args.eps, !!args.prior, 1);
   try {
-    chains = await run.refine(msg.sampler, msg.eps, !!msg.prior, 1);
     const s0 = chains.state();
     const pixels = await chains.samples();
-    post({ type: 'mcmc-begin', reqId: msg.reqId, u: s0.u, energy: s0.energy, emd: await chains.emd(), emdN: chains.emdN,
-      pixels }, [pixels.buffer]);
+    ctx.progress({ begin: { u: s0.u, energy: s0.energy, emd: await chains.emd(), emdN: chains.emdN, pixels } },
+      [pixels.buffer]);
     let lastGrid = performance.now();
-    while (chains.t < msg.steps && !experiment.cancelled) {
+    while (chains.t < args.steps && !ctx.cancelled) {
       const point = await chains.step(1);
       let grid = null;
       if (performance.now() - lastGrid > 400) {
         grid = await chains.samples();
         lastGrid = performance.now();
       }
-      post({ type: 'mcmc-step', reqId: msg.reqId, point, pixels: grid }, grid ? [grid.buffer] : []);
+      ctx.progress({ point, pixels: grid }, grid ? [grid.buffer] : []);
       await yieldToEvents();
     }
-    const pixelsEnd = await chains.samples();
-    post({ type: 'mcmc-done', reqId: msg.reqId, cancelled: experiment.cancelled, emd: await chains.emd(),
-      emdN: chains.emdN, pixels: pixelsEnd }, [pixelsEnd.buffer]);
-  } catch (e) {
-    post({ type: 'mcmc-done', reqId: msg.reqId, error: message(e) });
+    const end = await chains.samples();
+    ctx.transfer = [end.buffer];
+    return { cancelled: ctx.cancelled, emd: await chains.emd(), emdN: chains.emdN, pixels: end };
   } finally {
-    if (chains) chains.free();
+    chains.free();
   }
 }

@@ -1,9 +1,11 @@
 // One training run per worker, off the main thread. It owns the wasm module and the Burn device,
 // trains in short slices, reads back only at logged steps, and posts plain numbers to the page.
-// Errors go out as codes with a technical detail; the page words them in the reader's language.
-import init, * as cpuBuild from './pkg/earthmover.js';
-import { coded, detectBackend, download, message, yieldToEvents } from './worker-io.js';
-import * as lab from './worker-lab.js';
+// It answers the requests of www/common/protocol.js (RUN_OPS) and says RUN_EVENTS unasked; errors
+// go out as codes with a technical detail, and the page words them in the reader's language.
+import init, * as cpuBuild from '../pkg/earthmover.js';
+import { RUN_EVENTS as EV, RUN_OPS as OP, coded, errorOf, message, serve } from '../common/protocol.js';
+import { detectBackend, download, yieldToEvents } from './io.js';
+import * as experiments from './run-experiments.js';
 
 // WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
 // wgpu asks the adapter for its device through the page's JS, so wrapping requestDevice lets us
@@ -20,7 +22,7 @@ if (self.GPUAdapter && GPUAdapter.prototype.requestDevice) {
       if (deviceLost) return;
       deviceLost = true;
       playing = false;
-      post({ type: 'device-lost', reason: info.reason || 'unknown', message: info.message || '' });
+      post({ type: EV.deviceLost, reason: info.reason || 'unknown', message: info.message || '' });
     });
     return device;
   };
@@ -40,9 +42,6 @@ let rate = { t: 0, step: 0, value: 0 };
 let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
 let lastModes = 0;
 let firstSlice = false;  // autoplay: the loop's first slice is one step, then the deferred work
-let experiment = null;   // {reqId, cancelled} while "train D to optimality" or MCMC runs
-
-const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 let data = null;
 // The CPU build, instantiated once: from the module the page compiled (boot.js), or compiled here
 // when the page has none. 'init' awaits it and reports a failure.
@@ -62,7 +61,7 @@ async function build(c, { hold = false } = {}) {
       r.loadClassifier(classifier);
     } catch (e) {
       classifier = null;
-      post({ type: 'error', code: 'classifier', detail: message(e) });
+      post({ type: EV.error, ...errorOf(e) });
     }
   }
   let point = null;
@@ -75,7 +74,7 @@ async function build(c, { hold = false } = {}) {
 function stopDiverged(e) {
   playing = false;
   diverged = true;
-  post({ type: 'diverged', step: run.step, detail: message(e) });
+  post({ type: EV.diverged, step: run.step, detail: message(e) });
 }
 
 async function postSamples() {
@@ -88,7 +87,7 @@ async function postSamples() {
     return false;
   }
   lastSamples = performance.now();
-  post({ type: 'samples', step: run.step, pixels }, [pixels.buffer]);
+  post({ type: EV.samples, step: run.step, pixels }, [pixels.buffer]);
   return true;
 }
 
@@ -97,7 +96,7 @@ async function postModes() {
   lastModes = performance.now();
   if (!classifier || diverged) return;
   const stats = await run.modeStats();
-  post({ type: 'modes', step: run.step, stats });
+  post({ type: EV.modes, step: run.step, stats });
 }
 
 // The run's state for the page to keep: on WebGPU at most every 2 s (and when asked), so that a
@@ -107,7 +106,7 @@ async function postCheckpoint(force = false) {
   if (deviceLost || diverged) return;
   lastCheckpoint = performance.now();
   const bytes = await run.checkpoint();
-  post({ type: 'checkpoint', step: run.step, bytes }, [bytes.buffer]);
+  post({ type: EV.checkpoint, step: run.step, bytes }, [bytes.buffer]);
 }
 
 function postStatus() {
@@ -117,7 +116,7 @@ function postStatus() {
     if (!playing) rate.value = 0;
     rate = { t: now, step: run.step, value: rate.value };
   }
-  post({ type: 'status', step: run.step, playing, stepsPerSec: rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0 });
+  post({ type: EV.status, step: run.step, playing, stepsPerSec: rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0 });
 }
 
 // Train one step; measure when the step lands on a log boundary. A non-finite loss stops the run.
@@ -132,7 +131,7 @@ async function oneStep() {
       if (!deviceLost) stopDiverged(e);
       return false;
     }
-    post({ type: 'point', point });
+    post({ type: EV.point, point });
     await postCheckpoint();
   }
   return true;
@@ -148,7 +147,7 @@ async function postHeldPoint() {
     if (!deviceLost) stopDiverged(e);
     return;
   }
-  if (point) post({ type: 'point', point });
+  if (point) post({ type: EV.point, point });
 }
 
 async function loop() {
@@ -174,28 +173,30 @@ async function loop() {
     }
   } catch (e) {
     playing = false;
-    if (!deviceLost) post({ type: 'error', code: 'training', detail: message(e) });
+    if (!deviceLost) post({ type: EV.error, code: 'training', detail: message(e) });
   } finally {
     looping = false;
     postStatus();
-    post({ type: 'paused', step: run.step });
+    post({ type: EV.paused, step: run.step });
   }
 }
 
-// A lab experiment (D to optimality, MCMC) on the run: training pauses meanwhile and resumes after;
-// 'cancel-optimality' / 'cancel-mcmc' set experiment.cancelled.
-async function whilePaused(reqId, body) {
+// An experiment (D to optimality, MCMC) on the run: training pauses meanwhile and resumes after.
+async function whilePaused(body) {
   const wasPlaying = playing;
   playing = false;
   while (looping) await yieldToEvents();
-  experiment = { reqId, cancelled: false };
   try {
-    await body(experiment);
+    return await body();
   } finally {
-    experiment = null;
     playing = wasPlaying;
     if (playing) loop();
   }
+}
+
+async function stopped() {
+  playing = false;
+  while (looping) await yieldToEvents();
 }
 
 // After a (re)start: the grid, the mode meter and the status.
@@ -205,184 +206,162 @@ async function readySettled() {
   postStatus();
 }
 
-async function handle(msg) {
-  switch (msg.type) {
-    case 'init': {
-      // The data and the classifier download while the wasm instantiates.
-      const dataDownload = download(msg.dataUrl, 'data');
-      const classifierDownload = download(msg.classifierUrl, 'classifier');
-      dataDownload.catch(() => {});
-      classifierDownload.catch(() => {});
-      try {
-        wasm = await cpuInit(msg.module);
-      } catch (e) {
-        throw coded('wasm', message(e), { fatal: true });
-      }
-      const cpuWasm = wasm;
-      const choice = await detectBackend(msg.backend, cpuBuild.chooseBackend);
-      // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several
-      // MB larger, so a CPU page never downloads it).
-      if (choice.backend === 'webgpu') {
-        try {
-          mod = await import('./pkg-gpu/earthmover.js');
-          wasm = await mod.default();
-        } catch (e) {
-          mod = cpuBuild;
-          wasm = cpuWasm;
-          Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed',
-            reason: `WebGPU failed (its build did not load: ${message(e)}); using the CPU`, detail: message(e) });
-        }
-      }
-      data = await dataDownload;
-      try {
-        classifier = await classifierDownload;
-      } catch (e) {
-        classifier = null;
-        post({ type: 'error', code: 'classifier', detail: `${message(e)} (${msg.classifierUrl})` });
-      }
-      cfg = msg;
-      backendKind = choice.backend;
-      // ?autoplay=1 on a fresh run: train as soon as this run is ready, without waiting for the
-      // other run, and measure step 0 after the first step.
-      const autoplay = !!msg.autoplay;
-      const hold = autoplay && !msg.checkpoint;
-      let built;
-      try {
-        built = await build(cfg, { hold });
-      } catch (e) {
-        // A refused setting or a corrupt data file fails on any backend; anything else here is
-        // WebGPU's failure (no code: the wasm itself failed on the GPU).
-        if (backendKind !== 'webgpu' || !['webgpu', 'device', undefined].includes(e.code)) throw e;
-        // WebGPU failed to start or to run: train on the CPU and say why.
-        backendKind = 'cpu';
-        mod = cpuBuild;
-        wasm = cpuWasm;
-        Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed', reason: `WebGPU failed (${message(e)}); using the CPU`,
-          detail: message(e) });
-        built = await build(cfg, { hold });
-      }
-      run = built.r;
-      // Continuing a run from elsewhere (a lost GPU device, a backend switch).
-      let restored = null;
-      if (msg.checkpoint) {
-        try {
-          run.restore(new Uint8Array(msg.checkpoint));
-          restored = { step: run.step, point: await run.measure() };
-        } catch (e) {
-          restored = { error: message(e) };
-        }
-      }
-      post({ type: 'ready', backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
-        point: restored && restored.point ? restored.point : built.point, restored,
-        settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset) });
-      if (autoplay) {
-        // Train at once: the loop's first slice is one step, then the status, step 0's point, the
-        // grid and the checkpoint; the mode meter's first pass comes later (issue 5: first step).
-        firstSlice = true;
-        playing = true;
-        loop();
-      } else {
-        await readySettled();
-        await postCheckpoint(true);
-      }
-      break;
-    }
-    case 'play':
-      if (diverged || deviceLost) break;
-      playing = true;
-      loop();
-      break;
-    case 'step': {
-      if (!playing) {
-        while (looping) await yieldToEvents();
-        for (let i = 0; i < msg.n; i++) {
-          if (!(await oneStep())) break;
-        }
-        if (!diverged && !deviceLost) {
-          await postSamples();
-          await postModes();
-          await postCheckpoint(backendKind === 'webgpu');
-        }
-        postStatus();
-      }
-      post({ type: 'stepped', reqId: msg.reqId, step: run.step });
-      break;
-    }
-    case 'checkpoint': {
-      // For a backend switch: stop, and hand over the state.
-      playing = false;
-      while (looping) await yieldToEvents();
-      const bytes = await run.checkpoint();
-      post({ type: 'checkpoint', reqId: msg.reqId, step: run.step, bytes }, [bytes.buffer]);
-      break;
-    }
-    case 'reset': {
-      const wasPlaying = playing;
-      playing = false;
-      while (looping) await yieldToEvents();
-      const next = { ...cfg, settings: msg.settings || cfg.settings, preset: msg.preset || cfg.preset };
-      let built;
-      try {
-        built = await build(next);
-      } catch (e) {
-        post({ type: 'error', code: 'not-applied', detail: message(e) });
-        playing = wasPlaying && !diverged;
-        if (playing) loop();
-        break;
-      }
-      run.free();
-      run = built.r;
-      cfg = next;
-      diverged = false;
-      post({ type: 'reset', label: run.label, logEvery: run.logEvery, floor: built.floor, point: built.point,
-        settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset), reason: msg.reason || '' });
-      await readySettled();
-      await postCheckpoint(true);
-      playing = wasPlaying;
-      if (playing) loop();
-      break;
-    }
-    case 'gan_loss': {
-      try {
-        run.setGanLoss(msg.value);
-        cfg = { ...cfg, settings: [...cfg.settings.filter(([k]) => k !== 'gan_loss'), ['gan_loss', msg.value]] };
-        post({ type: 'gan_loss', value: msg.value, step: run.step, label: run.label, settings: run.settings() });
-      } catch (e) {
-        post({ type: 'error', code: 'generic', detail: message(e) });
-      }
-      break;
-    }
-    case 'modes':
-      await postModes();
-      post({ type: 'modes-done', reqId: msg.reqId });
-      break;
-    case 'optimality':
-      await whilePaused(msg.reqId, (x) => lab.optimality(run, msg, x, post));
-      break;
-    case 'mcmc':
-      await whilePaused(msg.reqId, (x) => lab.mcmc(run, msg, x, post));
-      break;
-    default:
-      break;
+
+// Start the run: load the wasm build the backend needs, the data and the classifier, build the run
+// (or continue one from a checkpoint), say `ready` with what the page shows of it, and answer once
+// the first grid is out (under autoplay: once training has started).
+async function start(msg) {
+  // The data and the classifier download while the wasm instantiates.
+  const dataDownload = download(msg.dataUrl, 'data');
+  const classifierDownload = download(msg.classifierUrl, 'classifier');
+  dataDownload.catch(() => {});
+  classifierDownload.catch(() => {});
+  try {
+    wasm = await cpuInit(msg.module);
+  } catch (e) {
+    throw coded('wasm', message(e));
   }
+  const cpuWasm = wasm;
+  const choice = await detectBackend(msg.backend, cpuBuild.chooseBackend);
+  const toCpu = (e) => {
+    backendKind = 'cpu';
+    mod = cpuBuild;
+    wasm = cpuWasm;
+    Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed',
+      reason: `WebGPU failed (${message(e)}); using the CPU`, detail: message(e) });
+  };
+  // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several MB
+  // larger, so a CPU page never downloads it).
+  if (choice.backend === 'webgpu') {
+    try {
+      mod = await import('../pkg-gpu/earthmover.js');
+      wasm = await mod.default();
+    } catch (e) {
+      toCpu(new Error(`its build did not load: ${message(e)}`));
+    }
+  }
+  data = await dataDownload;
+  try {
+    classifier = await classifierDownload;
+  } catch (e) {
+    classifier = null;
+    post({ type: EV.error, ...errorOf(e), code: 'classifier', detail: `${message(e)} (${msg.classifierUrl})` });
+  }
+  cfg = msg;
+  backendKind = choice.backend;
+  // ?autoplay=1 on a fresh run: train as soon as this run is ready, without waiting for the other
+  // run, and measure step 0 after the first step.
+  const autoplay = !!msg.autoplay;
+  const hold = autoplay && !msg.checkpoint;
+  let built;
+  try {
+    built = await build(cfg, { hold });
+  } catch (e) {
+    // A refused setting or a corrupt data file fails on any backend; anything else here is
+    // WebGPU's failure (no code: the wasm itself failed on the GPU): train on the CPU, say why.
+    if (backendKind !== 'webgpu' || !['webgpu', 'device', undefined].includes(e.code)) throw e;
+    toCpu(e);
+    built = await build(cfg, { hold });
+  }
+  run = built.r;
+  // Continuing a run from elsewhere (a lost GPU device, a backend switch).
+  let restored = null;
+  if (msg.checkpoint) {
+    try {
+      run.restore(new Uint8Array(msg.checkpoint));
+      restored = { step: run.step, point: await run.measure() };
+    } catch (e) {
+      restored = { error: message(e) };
+    }
+  }
+  post({ type: EV.ready, backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
+    point: restored && restored.point ? restored.point : built.point, restored,
+    settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset) });
+  if (autoplay) {
+    // Train at once: the loop's first slice is one step, then the status, step 0's point, the grid
+    // and the checkpoint; the mode meter's first pass comes later (issue 5: first step).
+    firstSlice = true;
+    playing = true;
+    loop();
+  } else {
+    await readySettled();
+    await postCheckpoint(true);
+  }
+  return { step: run.step };
 }
 
-// Messages are handled one at a time, in order; 'pause' still lands between training slices.
-let queue = Promise.resolve();
-self.onmessage = (ev) => {
-  const msg = ev.data;
-  if (msg.type === 'cancel-optimality' || msg.type === 'cancel-mcmc') {
-    if (experiment) experiment.cancelled = true;
-    return;
-  }
-  if (msg.type === 'pause') {
-    playing = false;
-    // A running loop confirms when its current slice ends; an idle run confirms now.
-    if (!looping && run) post({ type: 'paused', step: run.step });
-    return;
-  }
-  queue = queue.then(() => handle(msg)).catch((e) => {
-    if (deviceLost) return;
-    post({ type: 'error', code: e.code || 'generic', detail: message(e), url: e.url, status: e.status, fatal: !run || !!e.fatal });
-  });
+const ops = {
+  [OP.init]: start,
+  [OP.play]: () => {
+    if (diverged || deviceLost) return {};
+    playing = true;
+    loop();
+    return {};
+  },
+  // Answered as soon as it arrives (not after queued requests): the current slice ends first.
+  [OP.pause]: async () => {
+    await stopped();
+    return { step: run ? run.step : 0 };
+  },
+  [OP.step]: async ({ n = 1 }) => {
+    if (!playing) {
+      while (looping) await yieldToEvents();
+      for (let i = 0; i < n; i++) {
+        if (!(await oneStep())) break;
+      }
+      if (!diverged && !deviceLost) {
+        await postSamples();
+        await postModes();
+        await postCheckpoint(backendKind === 'webgpu');
+      }
+      postStatus();
+    }
+    return { step: run.step };
+  },
+  // For a backend switch: stop, and hand over the state.
+  [OP.checkpoint]: async (_, ctx) => {
+    await stopped();
+    const bytes = await run.checkpoint();
+    ctx.transfer = [bytes.buffer];
+    return { step: run.step, bytes };
+  },
+  // A refused setting rejects (code settings) and leaves the run as it was, training or not.
+  [OP.reset]: async ({ settings, preset, reason = '' }) => {
+    const wasPlaying = playing;
+    await stopped();
+    const next = { ...cfg, settings: settings || cfg.settings, preset: preset || cfg.preset };
+    let built;
+    try {
+      built = await build(next);
+    } catch (e) {
+      playing = wasPlaying && !diverged;
+      if (playing) loop();
+      throw e;
+    }
+    run.free();
+    run = built.r;
+    cfg = next;
+    diverged = false;
+    post({ type: EV.reset, label: run.label, logEvery: run.logEvery, floor: built.floor, point: built.point,
+      settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset), reason });
+    await readySettled();
+    await postCheckpoint(true);
+    playing = wasPlaying;
+    if (playing) loop();
+    return { step: run.step };
+  },
+  [OP.ganLoss]: ({ value }) => {
+    run.setGanLoss(value); // rejects with code settings for anything but the two losses
+    cfg = { ...cfg, settings: [...cfg.settings.filter(([k]) => k !== 'gan_loss'), ['gan_loss', value]] };
+    return { value, step: run.step, label: run.label, settings: run.settings() };
+  },
+  [OP.modes]: async () => {
+    await postModes();
+    return null;
+  },
+  [OP.optimality]: (args, ctx) => whilePaused(() => experiments.optimality(run, args, ctx))
+    .then((r) => ({ ...r, step: run.step })),
+  [OP.mcmc]: (args, ctx) => whilePaused(() => experiments.mcmc(run, args, ctx)),
 };
+
+const post = serve(self, ops, { immediate: [OP.pause] });
