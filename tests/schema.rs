@@ -1,5 +1,6 @@
 //! The settings schema is written once, in src/config/schema.rs: the page's copy is generated from
 //! it, and every bound in it is what `RunConfig::set` enforces.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -93,13 +93,18 @@ async fn has_webgpu_adapter() -> bool {
     }
 }
 
+/// Ignored unless the runner is given `--include-ignored`: build.sh passes it when
+/// scripts/webgpu-probe.mjs finds an adapter in the same Chromium, and otherwise prints
+/// "skipped: no WebGPU adapter" beside the runner's "1 ignored". Run, it fails without an adapter:
+/// a test that returned early would be counted as passed.
 #[cfg(feature = "webgpu")]
 #[wasm_bindgen_test]
-async fn webgpu_training_runs_or_says_skipped() {
-    if !has_webgpu_adapter().await {
-        console_log!("skipped: no WebGPU adapter");
-        return;
-    }
+#[ignore = "needs a WebGPU adapter: build.sh runs it where scripts/webgpu-probe.mjs finds one"]
+async fn webgpu_training_runs() {
+    assert!(
+        has_webgpu_adapter().await,
+        "no WebGPU adapter in this browser (run without --include-ignored to skip this test)"
+    );
     let device = Device::wgpu_options()
         .init_async()
         .await
