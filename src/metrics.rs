@@ -1,9 +1,11 @@
-//! Measurements independent of either network: the exact empirical EMD in pixel space, and the
-//! generator's gradient norm (THEORY.md 6).
+//! Measurements independent of either network: the exact empirical EMD in pixel space, the
+//! Fréchet distance between two sets of feature vectors, and the generator's gradient norm
+//! (THEORY.md 6).
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
+use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
 /// Pairwise Euclidean distances between the rows of `a` [n, d] and `b` [m, d], as one tensor op:
 /// ||a_i - b_j||^2 = ||a_i||^2 + ||b_j||^2 - 2 a_i . b_j.
@@ -117,4 +119,55 @@ mod tests {
         assert_eq!(spearman(&[1.0, 2.0], &[1.0, 2.0]), None);
         assert_eq!(spearman(&[1.0, f64::NAN, 2.0], &[1.0, 2.0, 3.0]), None);
     }
+}
+
+/// A set of points summarised by its mean and covariance: what the Fréchet distance compares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gaussian {
+    pub mean: DVector<f64>,
+    pub cov: DMatrix<f64>,
+}
+
+impl Gaussian {
+    /// From `n` rows of `d` features, row-major; the covariance with 1/(n - 1).
+    pub fn fit(rows: &[f32], n: usize, d: usize) -> Result<Gaussian, String> {
+        if n < 2 || d == 0 || rows.len() != n * d {
+            return Err(format!(
+                "a Gaussian fit needs n >= 2 rows of d > 0 features; got {} values for n = {n}, d = {d}",
+                rows.len()
+            ));
+        }
+        if rows.iter().any(|x| !x.is_finite()) {
+            return Err("a feature is not a finite number".into());
+        }
+        let x = DMatrix::from_fn(n, d, |i, j| rows[i * d + j] as f64);
+        let mean = x.row_mean().transpose(); // [d]
+        let centred = DMatrix::from_fn(n, d, |i, j| x[(i, j)] - mean[j]);
+        let cov = centred.transpose() * &centred / (n - 1) as f64; // [d, d]
+        Ok(Gaussian { mean, cov })
+    }
+}
+
+/// Σ^{1/2} of a symmetric positive semi-definite matrix, from its eigendecomposition (eigenvalues
+/// below zero, rounding noise, count as zero).
+fn sqrt_psd(m: &DMatrix<f64>) -> DMatrix<f64> {
+    let e = SymmetricEigen::new(m.clone());
+    let root = e.eigenvalues.map(|l| l.max(0.0).sqrt());
+    &e.eigenvectors * DMatrix::from_diagonal(&root) * e.eigenvectors.transpose()
+}
+
+/// The Fréchet distance between two Gaussians, as FID computes it on Inception features:
+/// ‖μa − μb‖² + tr(Σa + Σb − 2 (Σa Σb)^{1/2}). tr((Σa Σb)^{1/2}) is the sum of the square roots of
+/// the eigenvalues of Σa^{1/2} Σb Σa^{1/2}, which is symmetric PSD and similar to Σa Σb.
+pub fn frechet_distance(a: &Gaussian, b: &Gaussian) -> f64 {
+    let mean = (&a.mean - &b.mean).norm_squared();
+    let sa = sqrt_psd(&a.cov);
+    let m = &sa * &b.cov * &sa;
+    let m = (&m + m.transpose()) * 0.5; // exactly symmetric
+    let cross: f64 = SymmetricEigen::new(m)
+        .eigenvalues
+        .iter()
+        .map(|l| l.max(0.0).sqrt())
+        .sum();
+    (mean + a.cov.trace() + b.cov.trace() - 2.0 * cross).max(0.0)
 }

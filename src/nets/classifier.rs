@@ -19,6 +19,8 @@ use crate::tensors::{materialize, read_f32, seeded};
 
 /// Digit classes.
 pub const CLASSES: usize = 10;
+/// Features the classifier's last layer reads.
+pub const FEATURES: usize = 64;
 /// A class counts as covered when at least this share of the samples falls in it.
 pub const COVERED_SHARE: f64 = 0.05;
 
@@ -39,19 +41,25 @@ impl Classifier {
             conv1: Conv2dConfig::new([1, 16], [5, 5]).init(device),
             conv2: Conv2dConfig::new([16, 32], [5, 5]).init(device),
             pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
-            fc1: LinearConfig::new(32 * 4 * 4, 64).init(device),
-            fc2: LinearConfig::new(64, CLASSES).init(device),
+            fc1: LinearConfig::new(32 * 4 * 4, FEATURES).init(device),
+            fc2: LinearConfig::new(FEATURES, CLASSES).init(device),
         }
     }
 
-    /// Images [n, 784] with intensities in [0, 1] (1 = ink) -> logits [n, 10].
-    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
+    /// Images [n, 784] with intensities in [0, 1] (1 = ink) -> the 64 features the last layer
+    /// reads [n, 64]: the space of the feature distance (as FID uses Inception's pool features).
+    pub fn features(&self, images: Tensor<2>) -> Tensor<2> {
         let n = images.shape().dims::<2>()[0];
         let x = images.reshape([n, 1, 28, 28]);
         let x = self.pool.forward(relu(self.conv1.forward(x))); // [n, 16, 12, 12]
         let x = self.pool.forward(relu(self.conv2.forward(x))); // [n, 32, 4, 4]
         let x = x.reshape([n, 32 * 4 * 4]);
-        self.fc2.forward(relu(self.fc1.forward(x))) // [n, 10]
+        relu(self.fc1.forward(x)) // [n, 64]
+    }
+
+    /// Images [n, 784] with intensities in [0, 1] (1 = ink) -> logits [n, 10].
+    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
+        self.fc2.forward(self.features(images)) // [n, 10]
     }
 
     /// Predicted class of each row of `images` [n, 784] in [0, 1].
@@ -82,7 +90,7 @@ impl Classifier {
 }
 
 /// Images of `m` in [0, 1] as a device tensor [n, 784].
-fn images01(m: &Mnist, device: &Device) -> Tensor<2> {
+pub fn images01(m: &Mnist, device: &Device) -> Tensor<2> {
     let v: Vec<f32> = m.pixels.iter().map(|&p| p as f32 / 255.0).collect();
     Tensor::from_data(TensorData::new(v, [m.len(), PIXELS]), device)
 }

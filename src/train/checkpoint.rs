@@ -25,7 +25,7 @@ use crate::nets::{Critic, Generator};
 use crate::rng::SplitMix64;
 use crate::tensors::host_copy;
 
-const MAGIC: &[u8; 8] = b"EMCK\x00\x00\x00\x02";
+const MAGIC: &[u8; 8] = b"EMCK\x00\x00\x00\x03";
 
 /// All of a run's networks as one module, so that one record holds them.
 #[derive(Module, Debug)]
@@ -42,7 +42,8 @@ pub struct Checkpoint {
     pub step: u64,
     pub rng_state: u64,
     pub gan_loss: GanLoss,
-    pub series: Vec<(f64, f64, f64)>,
+    /// Per logged point: own estimate, probe JS, EMD, feature distance (NaN where absent).
+    pub series: Vec<[f64; 4]>,
     pub series_steps_last: Option<u64>,
     /// The generator, critic, probe and encoder as one burnpack module record.
     pub nets: Vec<u8>,
@@ -205,8 +206,8 @@ impl Checkpoint {
             None => b.push(0),
         }
         b.extend_from_slice(&(self.series.len() as u64).to_le_bytes());
-        for &(x, y, z) in &self.series {
-            for v in [x, y, z] {
+        for row in &self.series {
+            for v in row {
                 b.extend_from_slice(&v.to_le_bytes());
             }
         }
@@ -243,10 +244,10 @@ impl Checkpoint {
             0 => None,
             _ => Some(r.u64()?),
         };
-        let n = r.len(24)?;
+        let n = r.len(32)?;
         let mut series = Vec::with_capacity(n);
         for _ in 0..n {
-            series.push((r.f64()?, r.f64()?, r.f64()?));
+            series.push([r.f64()?, r.f64()?, r.f64()?, r.f64()?]);
         }
         let nets = r.blob()?;
         let optim = match r.u8()? {

@@ -1,20 +1,30 @@
 //! What a run reports, from its current networks: the logged point (estimates, losses, the
-//! generator's gradient norm, the EMD yardstick), the yardstick's floor, the sample grid, the
-//! mode-collapse meter, and step 0 measured after the page's first step (held networks).
+//! generator's gradient norm, the EMD yardstick and the feature yardstick), the EMD's floor, the
+//! sample grid, the mode-collapse meter, and step 0 measured after the page's first step (held
+//! networks).
 
 use burn::module::Module;
-use burn::optim::GradientsParams;
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::Tensor;
 use serde::Serialize;
 
 use crate::config::Objective;
+use crate::data::Mnist;
 use crate::error::{Code, Error};
-use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman};
-use crate::nets::classifier::{mode_stats, Classifier, ModeStats};
+use crate::metrics::{
+    emd_from_costs, frechet_distance, grad_norm_sq, pairwise_distances, spearman, Gaussian,
+};
+use crate::nets::classifier::{images01, mode_stats, Classifier, ModeStats, FEATURES};
 use crate::nets::{Critic, Generator};
 use crate::objective::{gan_d_loss, js_hat, w_hat, wgan_critic_loss};
+use crate::rng::SplitMix64;
+use crate::tensors::{materialize, normal_noise, random_rows, seeded};
 use crate::tensors::{read_f32, to_bytes};
-use crate::train::Trainer;
+use crate::train::{probe_optimizer, Trainer, EST_N, PROBE_LR};
+
+/// Updates of the near-optimal discriminator (the "judge") before every logged point: it is
+/// warm-started, so over a run it keeps approaching the optimal D for the current generator.
+pub const JUDGE_STEPS: usize = 30;
 
 /// One logged point: the run's state after `step` generator updates.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -27,14 +37,27 @@ pub struct LogPoint {
     /// f = -U, so this is the energy gap E U(fake) - E U(real)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub w_hat: Option<f64>,
-    /// Exact empirical W1 in pixel space ([0, 1] intensities), n real vs n generated images.
+    /// Exact empirical W1 in pixel space ([0, 1] intensities), n real vs n generated images:
+    /// exactly the distance the WGAN's critic estimates, up to its Lipschitz constant.
     pub emd: f64,
+    /// The Fréchet distance between the digit classifier's features of 256 generated images (a
+    /// fixed noise batch) and of the held-out real digits: lower = closer to real digits, in a
+    /// space where distance means "looks like a digit" (as FID uses Inception's features). Absent
+    /// until the classifier is loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature_distance: Option<f64>,
     /// Discriminator loss L_D (sum of the two BCE means) or critic loss L_f.
     pub loss_d: f64,
     /// Generator loss.
     pub loss_g: f64,
     /// ||grad_theta_G L_G||_2 over all generator parameters.
     pub grad_norm_g: f64,
+    /// JS_hat of a discriminator trained towards optimality against this generator (the judge,
+    /// [`JUDGE_STEPS`] more updates before each logged point), evaluated on held-out real digits
+    /// it never trained on: the seeds' claim is about the optimal D. Absent until the yardstick
+    /// (with its held-out digits) is loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub js_opt: Option<f64>,
     /// The probe discriminator's log 2 - L_probe / 2 (when the run has a probe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub js_probe: Option<f64>,
@@ -45,6 +68,22 @@ pub struct LogPoint {
     /// The same for the probe's JS estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rho_probe: Option<f64>,
+    /// Spearman correlation between the run's own estimate and the feature distance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rho_feature: Option<f64>,
+}
+
+/// The feature yardstick: the digit classifier (on the run's plain device) and the Gaussian of
+/// its features over held-out real digits, computed once.
+pub(crate) struct Yardstick {
+    clf: Classifier,
+    real: Gaussian,
+    /// Held-out real digits in [-1, 1] on the run's autodiff device: [EST_N, 784].
+    held_out: Tensor<2>,
+    /// The judge and its Adam, taken out while it trains.
+    judge: Option<(Critic, ModuleOptimizer)>,
+    /// The judge's own batches and noise: the run's trajectory does not depend on it.
+    rng: SplitMix64,
 }
 
 /// A run's networks at one step: clones share the tensors, so holding them costs no copy.
@@ -60,6 +99,7 @@ impl Trainer {
     /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
     /// EMD yardstick. No parameter changes; one read-back from the device.
     pub async fn measure(&mut self) -> Result<LogPoint, Error> {
+        self.train_judge();
         let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
         let real_scores = self.d.forward(self.est_real.clone()).detach();
         let d_frozen = self.d.clone().no_grad();
@@ -77,18 +117,35 @@ impl Trainer {
         let loss_probe = match &self.probe {
             Some((probe, _)) => gan_d_loss(
                 probe.forward(self.est_real.clone()).detach(),
-                probe.forward(fake.detach()).detach(),
+                probe.forward(fake.clone().detach()).detach(),
             )
             .inner(),
             None => Tensor::<1>::zeros([1], &self.plain),
         };
 
+        let loss_opt = match &self.yardstick {
+            Some(Yardstick {
+                held_out,
+                judge: Some((judge, _)),
+                ..
+            }) => gan_d_loss(
+                judge.forward(held_out.clone()).detach(),
+                judge.forward(fake.clone().detach()).detach(),
+            )
+            .inner(),
+            _ => Tensor::<1>::zeros([1], &self.plain),
+        };
+        let feats = self.yardstick.as_ref().map(|y| {
+            let images = fake.clone().inner().add_scalar(1.0).div_scalar(2.0); // [EST_N, 784]
+            y.clf.features(images).reshape([EST_N * FEATURES])
+        });
         let n = self.cfg.emd_n;
         let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
         let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
-        let all = Tensor::cat(vec![loss_d, loss_g.inner(), gn2, loss_probe, dist], 0);
-        let v = read_f32(all).await?;
+        let mut parts = vec![loss_d, loss_g.inner(), gn2, loss_probe, loss_opt, dist];
+        parts.extend(feats);
+        let v = read_f32(Tensor::cat(parts, 0)).await?;
 
         let (loss_d, loss_g, gn2) = (v[0] as f64, v[1] as f64, v[2] as f64);
         if !(loss_d.is_finite() && loss_g.is_finite() && gn2.is_finite()) {
@@ -98,8 +155,17 @@ impl Trainer {
             )));
         }
         let js_probe = self.probe.as_ref().map(|_| js_hat(v[3] as f64));
-        let costs: Vec<f64> = v[4..].iter().map(|&x| x as f64).collect();
+        let js_opt = self.yardstick.as_ref().map(|_| js_hat(v[4] as f64));
+        let v = &v[1..]; // the rest as before the judge's loss
+        let costs: Vec<f64> = v[4..4 + n * n].iter().map(|&x| x as f64).collect();
         let emd = emd_from_costs(n, &costs)?;
+        let feature_distance = match &self.yardstick {
+            Some(y) => Some(frechet_distance(
+                &Gaussian::fit(&v[4 + n * n..], EST_N, FEATURES)?,
+                &y.real,
+            )),
+            None => None,
+        };
         let (js, w) = match self.cfg.objective {
             Objective::Gan => (Some(js_hat(loss_d)), None),
             _ => (None, Some(w_hat(loss_d))),
@@ -111,12 +177,20 @@ impl Trainer {
             self.series.pop();
         }
         if self.step > 0 {
-            self.series.push((own, js_probe.unwrap_or(f64::NAN), emd));
+            let fd = feature_distance.unwrap_or(f64::NAN);
+            self.series
+                .push([own, js_probe.unwrap_or(f64::NAN), emd, fd]);
             self.series_steps_last = Some(self.step);
         }
-        let col =
-            |k: usize| -> Vec<f64> { self.series.iter().map(|p| [p.0, p.1, p.2][k]).collect() };
+        let col = |k: usize| -> Vec<f64> { self.series.iter().map(|p| p[k]).collect() };
         let emds = col(2);
+        // Points logged before the classifier was loaded have no feature distance.
+        let (own_fd, fds): (Vec<f64>, Vec<f64>) = self
+            .series
+            .iter()
+            .filter(|p| p[3].is_finite())
+            .map(|p| (p[0], p[3]))
+            .unzip();
         Ok(LogPoint {
             step: self.step,
             js_hat: js,
@@ -128,6 +202,9 @@ impl Trainer {
             js_probe,
             rho_est: spearman(&col(0), &emds),
             rho_probe: js_probe.and_then(|_| spearman(&col(1), &emds)),
+            feature_distance,
+            js_opt,
+            rho_feature: feature_distance.and_then(|_| spearman(&own_fd, &fds)),
         })
     }
 
@@ -165,6 +242,57 @@ impl Trainer {
         if let (Some(e), Some(he)) = (self.enc.as_mut(), h.enc.as_mut()) {
             std::mem::swap(&mut e.0, he);
         }
+    }
+
+    /// Load the feature yardstick: `clf` (on this run's plain device) and the held-out real
+    /// digits its reference statistics come from (at least 256, never trained on).
+    pub async fn set_yardstick(&mut self, clf: Classifier, held_out: &Mnist) -> Result<(), String> {
+        if held_out.len() < EST_N {
+            return Err(format!(
+                "the held-out set has {} images; the feature yardstick needs at least {EST_N}",
+                held_out.len()
+            ));
+        }
+        let feats = clf.features(images01(held_out, &self.plain));
+        let v = read_f32(feats).await?;
+        let real = Gaussian::fit(&v, held_out.len(), FEATURES)?;
+        let held_out = images01(held_out, &self.device)
+            .narrow(0, 0, EST_N)
+            .mul_scalar(2.0)
+            .sub_scalar(1.0); // [EST_N, 784] in [-1, 1]
+        let (_, d_widths) = self.cfg.widths();
+        let seed = self.cfg.seed ^ 0x7a1d;
+        let judge = seeded(&self.device, seed, || {
+            materialize(Critic::new(&d_widths, &self.device))
+        });
+        self.yardstick = Some(Yardstick {
+            clf,
+            real,
+            held_out,
+            judge: Some((judge, probe_optimizer())),
+            rng: SplitMix64::new(seed),
+        });
+        Ok(())
+    }
+
+    /// [`JUDGE_STEPS`] more updates of the judge against the current generator, on real training
+    /// batches and fresh generated ones (its own random stream).
+    fn train_judge(&mut self) {
+        let Some(y) = self.yardstick.as_mut() else {
+            return;
+        };
+        let Some((mut judge, mut opt)) = y.judge.take() else {
+            return;
+        };
+        for _ in 0..JUDGE_STEPS {
+            let real = random_rows(&self.data, self.n_data, self.cfg.batch, &mut y.rng);
+            let z = normal_noise(&mut y.rng, self.cfg.batch, self.cfg.latent, &self.device);
+            let fake = self.g.forward(z).detach();
+            let loss = gan_d_loss(judge.forward(real), judge.forward(fake)).mul_scalar(0.5);
+            let grads = GradientsParams::from_grads(loss.backward(), &judge);
+            judge = opt.step(PROBE_LR, judge, grads);
+        }
+        y.judge = Some((judge, opt));
     }
 
     /// Classify `MODE_N` generated images (a fixed noise batch) with `clf`: the class histogram,

@@ -79,8 +79,9 @@ pub struct Trainer {
     probe: Option<(Critic, ModuleOptimizer)>,
     /// Energy GAN only: the encoder E(x) -> z, trained with the generator.
     enc: Option<(Critic, ModuleOptimizer)>,
-    /// (own estimate, probe JS or NaN, EMD) of every logged point, for the rank correlations.
-    series: Vec<(f64, f64, f64)>,
+    /// [own estimate, probe JS, EMD, feature distance] of every logged point (NaN where a run has
+    /// none), for the rank correlations.
+    series: Vec<[f64; 4]>,
     series_steps_last: Option<u64>,
     /// Fixed noise for the mode-collapse meter: [MODE_N, latent].
     mode_noise: Tensor<2>,
@@ -100,6 +101,8 @@ pub struct Trainer {
     /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
     floor_real: Tensor<2>,
     step: u64,
+    /// The feature yardstick (digit classifier and held-out real digits), once loaded.
+    yardstick: Option<measure::Yardstick>,
     /// The models as they were at a held step (see [`Trainer::hold`]), to be measured later.
     held: Option<Box<Held>>,
 }
@@ -187,6 +190,7 @@ impl Trainer {
             eval_real,
             floor_real,
             step: 0,
+            yardstick: None,
             held: None,
         })
     }

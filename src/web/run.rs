@@ -184,13 +184,28 @@ impl Run {
         Ok(())
     }
 
-    /// Load the digit classifier (burnpack bytes) that the mode-collapse meter uses.
+    /// Load the digit classifier (burnpack bytes) for the mode-collapse meter and the feature
+    /// yardstick, with the held-out real digits (the gzipped test subset) the yardstick compares
+    /// with. Resolves once both are ready; rejects with code `classifier` (nothing changes then).
     #[wasm_bindgen(js_name = loadClassifier)]
-    pub fn load_classifier(&self, bytes: &[u8]) -> Result<(), JsValue> {
-        let c = Classifier::from_bytes(bytes, &self.device)
-            .map_err(|e| fail_with(Code::Classifier, e))?;
-        *self.classifier.borrow_mut() = Some(c);
-        Ok(())
+    pub fn load_classifier(&self, bytes: &[u8], held_out: &[u8]) -> Promise {
+        let inner = self.inner.clone();
+        let slot = self.classifier.clone();
+        let loaded = Classifier::from_bytes(bytes, &self.device).and_then(|c| {
+            let m = Mnist::decode(held_out)
+                .map_err(|e| format!("the held-out digits are unusable: {e}"))?;
+            Ok((c, m))
+        });
+        future_to_promise(async move {
+            let (clf, held_out) = loaded.map_err(|e| fail_with(Code::Classifier, e))?;
+            inner
+                .borrow_mut()
+                .set_yardstick(clf.clone(), &held_out)
+                .await
+                .map_err(|e| fail_with(Code::Classifier, e))?;
+            *slot.borrow_mut() = Some(clf);
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Resolves to `{counts: [10], covered, entropy}` for 1,000 generated digits.

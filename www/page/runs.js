@@ -15,6 +15,8 @@ import { RUNS as IDS, overrides, wordsOf } from './state.js';
 
 const DATA_URL = new URL('../data/mnist-train-2k.bin.gz', import.meta.url).href;
 const CLASSIFIER_URL = new URL('../data/classifier.bpk', import.meta.url).href;
+// Held-out real digits (never trained on, by the runs or the classifier): the feature yardstick's reference.
+const HELD_OUT_URL = new URL('../data/mnist-test-1k.bin.gz', import.meta.url).href;
 // Logged points kept per run; beyond this the older half is thinned (drawing thins further).
 const HISTORY_MAX = 20000;
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -213,7 +215,7 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
   // The CPU wasm compiled once by boot.js (null: the worker compiles it and reports any error).
   // The run's `ready` event comes first; a failure to start rejects, and is the run's fatal error.
   Promise.resolve(cpuModule).then((module) => r.requests.request(OP.init, { objective: id, preset: page.state.preset,
-    settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
+    settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, heldOutUrl: HELD_OUT_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
     autoplay, module }, { transfer: checkpoint ? [checkpoint.bytes.buffer] : [] }))
     .catch((e) => { if (r.worker === worker) onMessage(id, { type: EV.error, fatal: true, ...errorOf(e) }); });
 }

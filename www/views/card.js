@@ -103,6 +103,7 @@ export function renderCard(r, v, replay) {
   const fmtRho = (x) => (x == null || Number.isNaN(x) ? '–' : x.toFixed(2));
   $(`#rho-${id}-est`).textContent = fmtRho(last.rho_est);
   $(`#rho-${id}-probe`).textContent = fmtRho(last.rho_probe);
+  $(`#rho-${id}-feature`).textContent = fmtRho(last.rho_feature);
   $(`#modes-${id}`).setAttribute('aria-label', t('modes.aria', { run: name }));
   $(`#modes-${id}-text`).textContent = v.modes ? modesText(name, v.modes, v.modes.step) : t('modes.empty', { run: name });
 }

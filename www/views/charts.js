@@ -220,12 +220,16 @@ export class Charts {
     this.est.full = () => this.estCols(this.hist, Infinity);
     this.probe = managedChart(els.probe, () => ({
       name: 'probe', title: t('chart.probe'),
-      series: [line(t('series.probe', name('gan')), COLORS.gan, 'js'), line(t('series.probe', name('wgan')), COLORS.wgan, 'js'),
+      series: [line(t('series.probe', name('gan')), COLORS.gan, 'js', { width: 1.5, dash: [4, 3] }),
+        line(t('series.probe', name('wgan')), COLORS.wgan, 'js', { width: 1.5, dash: [4, 3] }),
+        line(t('series.js_opt', name('gan')), COLORS.gan, 'js', { width: 3 }), line(t('series.js_opt', name('wgan')), COLORS.wgan, 'js', { width: 3 }),
         line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 })],
       axes: [{ scale: 'js', label: t('axis.js') }],
       scales: { js: { range: [-0.05, 0.75] } },
     }));
-    this.probe.full = full([['gan', 'js_probe'], ['wgan', 'js_probe']], (d) => [...d, d[0].map(() => LN2)]);
+    const probeFields = [['gan', 'js_probe'], ['wgan', 'js_probe'], ['gan', 'js_opt'], ['wgan', 'js_opt']];
+    this.probeFields = probeFields;
+    this.probe.full = full(probeFields, (d) => [...d, d[0].map(() => LN2)]);
     this.emd = managedChart(els.emd, () => ({
       name: 'emd', title: t('chart.emd'),
       series: [line(t('series.emd', name('gan')), COLORS.gan, 'emd'), line(t('series.emd', name('wgan')), COLORS.wgan, 'emd'),
@@ -234,6 +238,14 @@ export class Charts {
       scales: { emd: { auto: true } },
     }));
     this.emd.full = full([['gan', 'emd'], ['wgan', 'emd']], (d) => [...d, d[0].map(() => this.floor)]);
+    // The yardstick that agrees with the eye: Fréchet distance in the digit classifier's features.
+    this.feature = managedChart(els.feature, () => ({
+      name: 'feature-distance', title: t('chart.feature'),
+      series: [line(t('series.feature', name('gan')), COLORS.gan, 'fd'), line(t('series.feature', name('wgan')), COLORS.wgan, 'fd')],
+      axes: [{ scale: 'fd', label: t('axis.feature') }],
+      scales: { fd: { auto: true } },
+    }));
+    this.feature.full = full([['gan', 'feature_distance'], ['wgan', 'feature_distance']], (d) => d);
     const sigFields = [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'], ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']];
     const ld = (id) => t(runObjective(id) === 'gan' ? 'sym.series_ld' : 'sym.series_lf', name(id));
     this.sig = managedChart(els.signals, () => ({
@@ -250,7 +262,7 @@ export class Charts {
   }
 
   resize() {
-    for (const c of [this.est, this.probe, this.emd, this.sig]) c.resize();
+    for (const c of [this.est, this.probe, this.emd, this.feature, this.sig]) c.resize();
   }
 
   update(hist, floor) {
@@ -261,10 +273,11 @@ export class Charts {
       this.frame = null;
       const h = this.hist;
       this.est.setData(this.estCols(h));
-      const pr = joined(h, [['gan', 'js_probe'], ['wgan', 'js_probe']]);
+      const pr = joined(h, this.probeFields);
       this.probe.setData([...pr, pr[0].map(() => LN2)]);
       const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);
       this.emd.setData([...emd, emd[0].map(() => this.floor)]);
+      this.feature.setData(joined(h, [['gan', 'feature_distance'], ['wgan', 'feature_distance']]));
       this.sig.setData(joined(h, this.sigFields));
     });
   }

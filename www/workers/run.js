@@ -40,6 +40,7 @@ let lastSamples = 0;
 let lastCheckpoint = 0;
 let rate = { t: 0, step: 0, value: 0 };
 let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
+let heldOut = null;      // the held-out real digits (gzipped test subset) of the feature yardstick
 let lastModes = 0;
 let firstSlice = false;  // autoplay: the loop's first slice is one step, then the deferred work
 let data = null;
@@ -51,19 +52,25 @@ const cpuInit = (module) => {
   return cpuReady;
 };
 
+// The mode meter's and the feature yardstick's classifier, on run `r`; a failure turns both off
+// (the page says so once) and training goes on.
+async function loadClassifier(r) {
+  if (!classifier) return;
+  try {
+    await r.loadClassifier(classifier, heldOut);
+  } catch (e) {
+    classifier = null;
+    post({ type: EV.error, ...errorOf(e) });
+  }
+}
+
 // hold: train before measuring step 0 (autoplay): the networks are held and measured after the
 // first step is on screen, as they were (Run.measureHeld).
 async function build(c, { hold = false } = {}) {
   // Rejects with the code Rust gave it (settings, data-corrupt, webgpu; see src/error.rs).
   const r = await mod.createRun(c.objective, c.preset, c.settings, data, backendKind);
-  if (classifier) {
-    try {
-      r.loadClassifier(classifier);
-    } catch (e) {
-      classifier = null;
-      post({ type: EV.error, ...errorOf(e) });
-    }
-  }
+  // Under autoplay the classifier loads after the first step (loadClassifier below).
+  if (!hold) await loadClassifier(r);
   let point = null;
   if (hold) r.hold();
   else point = await r.measure();
@@ -164,6 +171,7 @@ async function loop() {
       postStatus();
       if (firstSlice) {
         firstSlice = false;
+        await loadClassifier(run);
         await postHeldPoint();
         await postCheckpoint(true);
       }
@@ -213,7 +221,7 @@ async function readySettled() {
 async function start(msg) {
   // The data and the classifier download while the wasm instantiates.
   const dataDownload = download(msg.dataUrl, 'data');
-  const classifierDownload = download(msg.classifierUrl, 'classifier');
+  const classifierDownload = Promise.all([download(msg.classifierUrl, 'classifier'), download(msg.heldOutUrl, 'classifier')]);
   dataDownload.catch(() => {});
   classifierDownload.catch(() => {});
   try {
@@ -242,10 +250,10 @@ async function start(msg) {
   }
   data = await dataDownload;
   try {
-    classifier = await classifierDownload;
+    [classifier, heldOut] = await classifierDownload;
   } catch (e) {
     classifier = null;
-    post({ type: EV.error, ...errorOf(e), code: 'classifier', detail: `${message(e)} (${msg.classifierUrl})` });
+    post({ type: EV.error, ...errorOf(e), code: 'classifier', detail: `${message(e)} (${e.url || msg.classifierUrl})` });
   }
   cfg = msg;
   backendKind = choice.backend;
