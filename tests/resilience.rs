@@ -46,7 +46,8 @@ fn a_checkpoint_restores_weights_step_stream_and_series_exactly() {
         assert_eq!(c.optim.as_ref().map(|o| o.len()), Some(3));
         let bytes = c.to_bytes();
         let back = Checkpoint::from_bytes(&bytes).unwrap();
-        assert!(back == c, "bytes round-trip");
+        // Bytes, not the struct: the series holds NaN where a run has no feature distance.
+        assert!(back.to_bytes() == bytes, "bytes round-trip");
         println!(
             "{objective:?} {preset:?}: checkpoint {} bytes (networks {}, optimisers {:?})",
             bytes.len(),

@@ -55,8 +55,10 @@ fn main() {
         .collect();
 
     let device = Device::flex();
-    println!("| seed | run | steps | classes | rho(est, FD) | rho(est, EMD) | rho(EMD, FD) | FD first -> last (min) | est first -> last | probe JS mean after 30 s | JS_opt mean after 30 s | s |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |");
+    println!("| seed | run | steps | classes | rho(est, FD) | rho(W_opt, FD) | rho(est, EMD) | rho(EMD, FD) | FD first -> last (min) | est first -> last | probe JS mean after 30 s | JS_opt mean after 30 s | s |");
+    println!(
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |"
+    );
     for &seed in &seeds {
         for (id, objective, steps) in [
             ("gan", Objective::Gan, gan_steps),
@@ -82,17 +84,20 @@ fn main() {
             }
             let modes = pollster::block_on(t.mode_stats(&clf)).unwrap();
             if let Some(dir) = flag("--csv") {
-                let mut out = String::from("step,est,js_probe,js_opt,emd,feature_distance\n");
+                let mut out =
+                    String::from("step,est,js_probe,js_opt,emd,feature_distance,w_opt,lipschitz\n");
                 for p in &pts {
                     let f = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
                     out += &format!(
-                        "{},{},{},{},{},{}\n",
+                        "{},{},{},{},{},{},{},{}\n",
                         p.step,
                         f(p.js_hat.or(p.w_hat)),
                         f(p.js_probe),
                         f(p.js_opt),
                         p.emd,
-                        f(p.feature_distance)
+                        f(p.feature_distance),
+                        f(p.w_opt),
+                        f(p.lipschitz)
                     );
                 }
                 std::fs::create_dir_all(&dir).unwrap();
@@ -113,15 +118,17 @@ fn main() {
             let est = col(&|p| p.js_hat.or(p.w_hat).unwrap_or(f64::NAN));
             let fd = col(&|p| p.feature_distance.unwrap_or(f64::NAN));
             let emd = col(&|p| p.emd);
+            let w_norm = col(&|p| p.w_opt.unwrap_or(f64::NAN));
             let r =
                 |a: &[f64], b: &[f64]| spearman(a, b).map_or("–".into(), |x| format!("{x:+.2}"));
             let (first, last) = (&pts[0], pts.last().unwrap());
             let fd_min = fd.iter().cloned().fold(f64::INFINITY, f64::min);
             println!(
-                "| {seed} | {id} | {} | {} | {} | {} | {} | {:.0} -> {:.0} ({fd_min:.0}) | {:.3} -> {:.3} | {:.3} | {:.3} | {:.0} |",
+                "| {seed} | {id} | {} | {} | {} | {} | {} | {} | {:.0} -> {:.0} ({fd_min:.0}) | {:.3} -> {:.3} | {:.3} | {:.3} | {:.0} |",
                 last.step,
                 modes.covered,
                 r(&est, &fd),
+                r(&w_norm, &fd),
                 r(&est, &emd),
                 r(&emd, &fd),
                 first.feature_distance.unwrap_or(f64::NAN),

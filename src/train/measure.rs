@@ -4,7 +4,7 @@
 //! networks).
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer, RmsPropConfig};
 use burn::tensor::Tensor;
 use serde::Serialize;
 
@@ -18,13 +18,16 @@ use crate::nets::classifier::{images01, mode_stats, Classifier, ModeStats, FEATU
 use crate::nets::{Critic, Generator};
 use crate::objective::{gan_d_loss, js_hat, w_hat, wgan_critic_loss};
 use crate::rng::SplitMix64;
-use crate::tensors::{materialize, normal_noise, random_rows, seeded};
+use crate::tensors::{clip_module, materialize, normal_noise, random_rows, seeded};
 use crate::tensors::{read_f32, to_bytes};
 use crate::train::{probe_optimizer, Trainer, EST_N, PROBE_LR};
 
 /// Updates of the near-optimal discriminator (the "judge") before every logged point: it is
 /// warm-started, so over a run it keeps approaching the optimal D for the current generator.
-pub const JUDGE_STEPS: usize = 30;
+pub const JUDGE_STEPS: usize = 10;
+/// The critic judge's weight clip and RMSProp rate: the classroom WGAN's, for every run alike.
+pub const JUDGE_CLIP: f64 = 0.05;
+pub const JUDGE_CRITIC_LR: f64 = 5e-4;
 
 /// One logged point: the run's state after `step` generator updates.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -37,6 +40,15 @@ pub struct LogPoint {
     /// f = -U, so this is the energy gap E U(fake) - E U(real)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub w_hat: Option<f64>,
+    /// Critics only: K̂, the largest ‖∇ₓf‖ over the fixed batch's real, generated and interpolated
+    /// images (pixels in [-1, 1]): the critic's Lipschitz constant, estimated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lipschitz: Option<f64>,
+    /// Critics only: W_hat / (2 K̂), the critic's estimate of W1 in the EMD's units ([0, 1]
+    /// pixels; the factor 2 is the change from [-1, 1]): comparable over a run whose critic's K
+    /// drifts, and a lower bound of the true W1 when the critic is near its optimum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub w_norm: Option<f64>,
     /// Exact empirical W1 in pixel space ([0, 1] intensities), n real vs n generated images:
     /// exactly the distance the WGAN's critic estimates, up to its Lipschitz constant.
     pub emd: f64,
@@ -58,6 +70,10 @@ pub struct LogPoint {
     /// (with its held-out digits) is loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub js_opt: Option<f64>,
+    /// E f(held-out real) − E f(generated) of a clipped critic trained towards optimality the
+    /// same way (the critic judge): W at a near-optimal critic, up to its Lipschitz constant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub w_opt: Option<f64>,
     /// The probe discriminator's log 2 - L_probe / 2 (when the run has a probe).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub js_probe: Option<f64>,
@@ -82,6 +98,8 @@ pub(crate) struct Yardstick {
     held_out: Tensor<2>,
     /// The judge and its Adam, taken out while it trains.
     judge: Option<(Critic, ModuleOptimizer)>,
+    /// The critic judge (weights clipped to the run's clip) and its RMSProp.
+    critic_judge: Option<(Critic, ModuleOptimizer)>,
     /// The judge's own batches and noise: the run's trajectory does not depend on it.
     rng: SplitMix64,
 }
@@ -135,6 +153,42 @@ impl Trainer {
             .inner(),
             _ => Tensor::<1>::zeros([1], &self.plain),
         };
+        let loss_wopt = match &self.yardstick {
+            Some(Yardstick {
+                held_out,
+                critic_judge: Some((critic, _)),
+                ..
+            }) => wgan_critic_loss(
+                critic.forward(held_out.clone()).detach(),
+                critic.forward(fake.clone().detach()).detach(),
+            )
+            .inner(),
+            _ => Tensor::<1>::zeros([1], &self.plain),
+        };
+        let k_hat = match self.cfg.objective {
+            Objective::Gan => Tensor::<1>::zeros([1], &self.plain),
+            _ => {
+                // Interpolates at fixed mixing weights (i + 0.5) / EST_N, as WGAN-GP draws them.
+                let eps: Vec<f32> = (0..EST_N)
+                    .map(|i| (i as f32 + 0.5) / EST_N as f32)
+                    .collect();
+                let eps = Tensor::<2>::from_data(
+                    burn::tensor::TensorData::new(eps, [EST_N, 1]),
+                    &self.plain,
+                );
+                let (real, fake) = (self.est_real.clone().inner(), fake.clone().inner());
+                let mixed = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
+                let critic = self.d.clone().no_grad();
+                let points = Tensor::cat(vec![real, fake, mixed], 0); // [3 EST_N, 784]
+                let (_, grad) = critic.score_and_input_grad(Tensor::from_inner(points));
+                grad.inner()
+                    .powi_scalar(2)
+                    .sum_dim(1)
+                    .sqrt()
+                    .max()
+                    .reshape([1])
+            }
+        };
         let feats = self.yardstick.as_ref().map(|y| {
             let images = fake.clone().inner().add_scalar(1.0).div_scalar(2.0); // [EST_N, 784]
             y.clf.features(images).reshape([EST_N * FEATURES])
@@ -143,25 +197,38 @@ impl Trainer {
         let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
         let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
-        let mut parts = vec![loss_d, loss_g.inner(), gn2, loss_probe, loss_opt, dist];
+        let mut parts = vec![
+            k_hat,
+            loss_d,
+            loss_g.inner(),
+            gn2,
+            loss_probe,
+            loss_opt,
+            loss_wopt,
+            dist,
+        ];
         parts.extend(feats);
         let v = read_f32(Tensor::cat(parts, 0)).await?;
-
-        let (loss_d, loss_g, gn2) = (v[0] as f64, v[1] as f64, v[2] as f64);
+        // The seven scalars in the order of `parts`, then the n x n costs, then the features.
+        let scalars: Vec<f64> = v[..7].iter().map(|&x| x as f64).collect();
+        let [k_hat, loss_d, loss_g, gn2, loss_probe, loss_opt, loss_wopt] = scalars[..] else {
+            unreachable!("seven scalars were read back")
+        };
+        let (costs, feats) = v[7..].split_at(n * n);
         if !(loss_d.is_finite() && loss_g.is_finite() && gn2.is_finite()) {
             return Err(Error::new(Code::Diverged, format!(
                 "a loss became non-finite at step {} (L_D = {loss_d}, L_G = {loss_g}): the learning rate is probably too high",
                 self.step
             )));
         }
-        let js_probe = self.probe.as_ref().map(|_| js_hat(v[3] as f64));
-        let js_opt = self.yardstick.as_ref().map(|_| js_hat(v[4] as f64));
-        let v = &v[1..]; // the rest as before the judge's loss
-        let costs: Vec<f64> = v[4..4 + n * n].iter().map(|&x| x as f64).collect();
+        let js_probe = self.probe.as_ref().map(|_| js_hat(loss_probe));
+        let js_opt = self.yardstick.as_ref().map(|_| js_hat(loss_opt));
+        let w_opt = self.yardstick.as_ref().map(|_| w_hat(loss_wopt));
+        let costs: Vec<f64> = costs.iter().map(|&x| x as f64).collect();
         let emd = emd_from_costs(n, &costs)?;
         let feature_distance = match &self.yardstick {
             Some(y) => Some(frechet_distance(
-                &Gaussian::fit(&v[4 + n * n..], EST_N, FEATURES)?,
+                &Gaussian::fit(feats, EST_N, FEATURES)?,
                 &y.real,
             )),
             None => None,
@@ -170,6 +237,8 @@ impl Trainer {
             Objective::Gan => (Some(js_hat(loss_d)), None),
             _ => (None, Some(w_hat(loss_d))),
         };
+        let lipschitz = w.map(|_| k_hat);
+        let w_norm = w.map(|w| w / (2.0 * k_hat.max(1e-12)));
         let own = js.or(w).unwrap_or(f64::NAN);
         // A point re-measured at the same step (e.g. after a pause) replaces the last one. Step 0
         // is left out: a critic that has never been trained estimates nothing yet.
@@ -195,6 +264,8 @@ impl Trainer {
             step: self.step,
             js_hat: js,
             w_hat: w,
+            lipschitz,
+            w_norm,
             emd,
             loss_d,
             loss_g,
@@ -204,6 +275,7 @@ impl Trainer {
             rho_probe: js_probe.and_then(|_| spearman(&col(1), &emds)),
             feature_distance,
             js_opt,
+            w_opt,
             rho_feature: feature_distance.and_then(|_| spearman(&own_fd, &fds)),
         })
     }
@@ -262,14 +334,23 @@ impl Trainer {
             .sub_scalar(1.0); // [EST_N, 784] in [-1, 1]
         let (_, d_widths) = self.cfg.widths();
         let seed = self.cfg.seed ^ 0x7a1d;
-        let judge = seeded(&self.device, seed, || {
-            materialize(Critic::new(&d_widths, &self.device))
+        let clip = JUDGE_CLIP;
+        let (judge, critic_judge) = seeded(&self.device, seed, || {
+            let judge = materialize(Critic::new(&d_widths, &self.device));
+            let critic = clip_module(Critic::new(&d_widths, &self.device), clip);
+            (judge, critic)
         });
+        let rmsprop = RmsPropConfig::new()
+            .with_alpha(0.99)
+            .with_momentum(0.0)
+            .with_epsilon(1e-8)
+            .init();
         self.yardstick = Some(Yardstick {
             clf,
             real,
             held_out,
             judge: Some((judge, probe_optimizer())),
+            critic_judge: Some((critic_judge, rmsprop)),
             rng: SplitMix64::new(seed),
         });
         Ok(())
@@ -293,6 +374,18 @@ impl Trainer {
             judge = opt.step(PROBE_LR, judge, grads);
         }
         y.judge = Some((judge, opt));
+        let Some((mut critic, mut opt)) = y.critic_judge.take() else {
+            return;
+        };
+        for _ in 0..JUDGE_STEPS {
+            let real = random_rows(&self.data, self.n_data, self.cfg.batch, &mut y.rng);
+            let z = normal_noise(&mut y.rng, self.cfg.batch, self.cfg.latent, &self.device);
+            let fake = self.g.forward(z).detach();
+            let loss = wgan_critic_loss(critic.forward(real), critic.forward(fake));
+            let grads = GradientsParams::from_grads(loss.backward(), &critic);
+            critic = clip_module(opt.step(JUDGE_CRITIC_LR, critic, grads), JUDGE_CLIP);
+        }
+        y.critic_judge = Some((critic, opt));
     }
 
     /// Classify `MODE_N` generated images (a fixed noise batch) with `clf`: the class histogram,

@@ -48,7 +48,7 @@ const syncUrl = () => history.replaceState(null, '', `${location.pathname}${seri
 let replay = null; // a loaded recording: {file, exported, runs}
 const view = (id) => (replay ? replay.runs[id] : runs[id]);
 const charts = new Charts({
-  estimates: $('#chart-estimates'), probe: $('#chart-probe'), emd: $('#chart-emd'), feature: $('#chart-feature'),
+  estimates: $('#chart-estimates'), probe: $('#chart-probe'), wopt: $('#chart-wopt'), emd: $('#chart-emd'), feature: $('#chart-feature'),
   signals: $('#chart-signals'),
 });
 const redraw = () => charts.update({ gan: view('gan').history, wgan: view('wgan').history },

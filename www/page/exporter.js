@@ -5,7 +5,7 @@
 export const FORMAT = 'earthmover-run';
 export const VERSION = 1;
 const GRID_BYTES = 64 * 784;
-const NUMERIC = ['emd', 'feature_distance', 'js_opt', 'loss_d', 'loss_g', 'grad_norm_g', 'js_hat', 'w_hat', 'js_probe', 'rho_est', 'rho_probe',
+const NUMERIC = ['emd', 'feature_distance', 'js_opt', 'w_opt', 'lipschitz', 'w_norm', 'loss_d', 'loss_g', 'grad_norm_g', 'js_hat', 'w_hat', 'js_probe', 'rho_est', 'rho_probe',
   'rho_feature'];
 
 // Save `blob` as `name` through a temporary link (works offline; nothing leaves the page).

@@ -238,6 +238,14 @@ export class Charts {
       scales: { emd: { auto: true } },
     }));
     this.emd.full = full([['gan', 'emd'], ['wgan', 'emd']], (d) => [...d, d[0].map(() => this.floor)]);
+    // W at a near-optimal critic (the critic judge), both generators; it spans orders of magnitude.
+    this.wopt = managedChart(els.wopt, () => ({
+      name: 'w-near-optimal', title: t('chart.wopt'),
+      series: [line(t('series.wopt', name('gan')), COLORS.gan, 'w', { width: 3 }), line(t('series.wopt', name('wgan')), COLORS.wgan, 'w', { width: 3 })],
+      axes: [{ scale: 'w', label: t('axis.wopt'), values: logTicks }],
+      scales: { w: { distr: 3, auto: true } },
+    }));
+    this.wopt.full = full([['gan', 'w_opt'], ['wgan', 'w_opt']], (d) => d);
     // The yardstick that agrees with the eye: Fréchet distance in the digit classifier's features.
     this.feature = managedChart(els.feature, () => ({
       name: 'feature-distance', title: t('chart.feature'),
@@ -262,7 +270,7 @@ export class Charts {
   }
 
   resize() {
-    for (const c of [this.est, this.probe, this.emd, this.feature, this.sig]) c.resize();
+    for (const c of [this.est, this.probe, this.wopt, this.emd, this.feature, this.sig]) c.resize();
   }
 
   update(hist, floor) {
@@ -278,6 +286,9 @@ export class Charts {
       const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);
       this.emd.setData([...emd, emd[0].map(() => this.floor)]);
       this.feature.setData(joined(h, [['gan', 'feature_distance'], ['wgan', 'feature_distance']]));
+      // Log scale: only positive values can be drawn.
+      const wo = joined(h, [['gan', 'w_opt'], ['wgan', 'w_opt']]);
+      this.wopt.setData([wo[0], ...wo.slice(1).map((c) => c.map((v) => (v != null && v > 0 ? v : null)))]);
       this.sig.setData(joined(h, this.sigFields));
     });
   }
