@@ -24,7 +24,12 @@ use crate::train::{probe_optimizer, Trainer, EST_N, PROBE_LR};
 
 /// Updates of the near-optimal discriminator (the "judge") before every logged point: it is
 /// warm-started, so over a run it keeps approaching the optimal D for the current generator.
-pub const JUDGE_STEPS: usize = 10;
+/// Measured over the default page's first 3 minutes (seed 1): 30 updates give a mean JS_opt of
+/// 0.59 / 0.55 (GAN / WGAN generator), 10 updates 0.34 / 0.42.
+pub const JUDGE_STEPS: usize = 30;
+/// Updates of the critic judge before every logged point. 10 are enough for W_opt to follow the
+/// feature distance (seed 1: rho +0.91 / +0.81; with 30, +0.65 on the WGAN generator).
+pub const CRITIC_JUDGE_STEPS: usize = 10;
 /// The critic judge's weight clip and RMSProp rate: the classroom WGAN's, for every run alike.
 pub const JUDGE_CLIP: f64 = 0.05;
 pub const JUDGE_CRITIC_LR: f64 = 5e-4;
@@ -377,7 +382,7 @@ impl Trainer {
         let Some((mut critic, mut opt)) = y.critic_judge.take() else {
             return;
         };
-        for _ in 0..JUDGE_STEPS {
+        for _ in 0..CRITIC_JUDGE_STEPS {
             let real = random_rows(&self.data, self.n_data, self.cfg.batch, &mut y.rng);
             let z = normal_noise(&mut y.rng, self.cfg.batch, self.cfg.latent, &self.device);
             let fake = self.g.forward(z).detach();
