@@ -4,35 +4,18 @@
 //! networks).
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer, RmsPropConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use serde::Serialize;
 
 use crate::config::Objective;
-use crate::data::Mnist;
 use crate::error::{Code, Error};
-use crate::metrics::{
-    emd_from_costs, frechet_distance, grad_norm_sq, pairwise_distances, spearman, Gaussian,
-};
-use crate::nets::classifier::{images01, mode_stats, Classifier, ModeStats, FEATURES};
+use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman};
+use crate::nets::classifier::{mode_stats, Classifier, ModeStats};
 use crate::nets::{Critic, Generator};
 use crate::objective::{gan_d_loss, js_hat, w_hat, wgan_critic_loss};
-use crate::rng::SplitMix64;
-use crate::tensors::{clip_module, materialize, normal_noise, random_rows, seeded};
 use crate::tensors::{read_f32, to_bytes};
-use crate::train::{probe_optimizer, Trainer, EST_N, PROBE_LR};
-
-/// Updates of the near-optimal discriminator (the "judge") before every logged point: it is
-/// warm-started, so over a run it keeps approaching the optimal D for the current generator.
-/// Measured over the default page's first 3 minutes (seed 1): 30 updates give a mean JS_opt of
-/// 0.59 / 0.55 (GAN / WGAN generator), 10 updates 0.34 / 0.42.
-pub const JUDGE_STEPS: usize = 30;
-/// Updates of the critic judge before every logged point. 10 are enough for W_opt to follow the
-/// feature distance (seed 1: rho +0.91 / +0.81; with 30, +0.65 on the WGAN generator).
-pub const CRITIC_JUDGE_STEPS: usize = 10;
-/// The critic judge's weight clip and RMSProp rate: the classroom WGAN's, for every run alike.
-pub const JUDGE_CLIP: f64 = 0.05;
-pub const JUDGE_CRITIC_LR: f64 = 5e-4;
+use crate::train::{Trainer, EST_N};
 
 /// One logged point: the run's state after `step` generator updates.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -70,9 +53,9 @@ pub struct LogPoint {
     /// ||grad_theta_G L_G||_2 over all generator parameters.
     pub grad_norm_g: f64,
     /// JS_hat of a discriminator trained towards optimality against this generator (the judge,
-    /// [`JUDGE_STEPS`] more updates before each logged point), evaluated on held-out real digits
-    /// it never trained on: the seeds' claim is about the optimal D. Absent until the yardstick
-    /// (with its held-out digits) is loaded.
+    /// [`JUDGE_STEPS`](super::yardstick::JUDGE_STEPS) more updates before each logged point),
+    /// evaluated on held-out real digits it never trained on: the seeds' claim is about the
+    /// optimal D. Absent until the yardstick (with its held-out digits) is loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub js_opt: Option<f64>,
     /// E f(held-out real) − E f(generated) of a clipped critic trained towards optimality the
@@ -92,21 +75,6 @@ pub struct LogPoint {
     /// Spearman correlation between the run's own estimate and the feature distance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rho_feature: Option<f64>,
-}
-
-/// The feature yardstick: the digit classifier (on the run's plain device) and the Gaussian of
-/// its features over held-out real digits, computed once.
-pub(crate) struct Yardstick {
-    clf: Classifier,
-    real: Gaussian,
-    /// Held-out real digits in [-1, 1] on the run's autodiff device: [EST_N, 784].
-    held_out: Tensor<2>,
-    /// The judge and its Adam, taken out while it trains.
-    judge: Option<(Critic, ModuleOptimizer)>,
-    /// The critic judge (weights clipped to the run's clip) and its RMSProp.
-    critic_judge: Option<(Critic, ModuleOptimizer)>,
-    /// The judge's own batches and noise: the run's trajectory does not depend on it.
-    rng: SplitMix64,
 }
 
 /// A run's networks at one step: clones share the tensors, so holding them costs no copy.
@@ -146,29 +114,12 @@ impl Trainer {
             None => Tensor::<1>::zeros([1], &self.plain),
         };
 
-        let loss_opt = match &self.yardstick {
-            Some(Yardstick {
-                held_out,
-                judge: Some((judge, _)),
-                ..
-            }) => gan_d_loss(
-                judge.forward(held_out.clone()).detach(),
-                judge.forward(fake.clone().detach()).detach(),
-            )
-            .inner(),
-            _ => Tensor::<1>::zeros([1], &self.plain),
-        };
-        let loss_wopt = match &self.yardstick {
-            Some(Yardstick {
-                held_out,
-                critic_judge: Some((critic, _)),
-                ..
-            }) => wgan_critic_loss(
-                critic.forward(held_out.clone()).detach(),
-                critic.forward(fake.clone().detach()).detach(),
-            )
-            .inner(),
-            _ => Tensor::<1>::zeros([1], &self.plain),
+        let (loss_opt, loss_wopt) = match &self.yardstick {
+            Some(y) => y.judge_losses(fake.clone()),
+            None => (
+                Tensor::<1>::zeros([1], &self.plain),
+                Tensor::<1>::zeros([1], &self.plain),
+            ),
         };
         let k_hat = match self.cfg.objective {
             Objective::Gan => Tensor::<1>::zeros([1], &self.plain),
@@ -194,10 +145,7 @@ impl Trainer {
                     .reshape([1])
             }
         };
-        let feats = self.yardstick.as_ref().map(|y| {
-            let images = fake.clone().inner().add_scalar(1.0).div_scalar(2.0); // [EST_N, 784]
-            y.clf.features(images).reshape([EST_N * FEATURES])
-        });
+        let feats = self.yardstick.as_ref().map(|y| y.features(fake.clone()));
         let n = self.cfg.emd_n;
         let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
@@ -232,10 +180,7 @@ impl Trainer {
         let costs: Vec<f64> = costs.iter().map(|&x| x as f64).collect();
         let emd = emd_from_costs(n, &costs)?;
         let feature_distance = match &self.yardstick {
-            Some(y) => Some(frechet_distance(
-                &Gaussian::fit(feats, EST_N, FEATURES)?,
-                &y.real,
-            )),
+            Some(y) => Some(y.distance(feats)?),
             None => None,
         };
         let (js, w) = match self.cfg.objective {
@@ -321,78 +266,6 @@ impl Trainer {
         }
     }
 
-    /// Load the feature yardstick: `clf` (on this run's plain device) and the held-out real
-    /// digits its reference statistics come from (at least 256, never trained on).
-    pub async fn set_yardstick(&mut self, clf: Classifier, held_out: &Mnist) -> Result<(), String> {
-        if held_out.len() < EST_N {
-            return Err(format!(
-                "the held-out set has {} images; the feature yardstick needs at least {EST_N}",
-                held_out.len()
-            ));
-        }
-        let feats = clf.features(images01(held_out, &self.plain));
-        let v = read_f32(feats).await?;
-        let real = Gaussian::fit(&v, held_out.len(), FEATURES)?;
-        let held_out = images01(held_out, &self.device)
-            .narrow(0, 0, EST_N)
-            .mul_scalar(2.0)
-            .sub_scalar(1.0); // [EST_N, 784] in [-1, 1]
-        let (_, d_widths) = self.cfg.widths();
-        let seed = self.cfg.seed ^ 0x7a1d;
-        let clip = JUDGE_CLIP;
-        let (judge, critic_judge) = seeded(&self.device, seed, || {
-            let judge = materialize(Critic::new(&d_widths, &self.device));
-            let critic = clip_module(Critic::new(&d_widths, &self.device), clip);
-            (judge, critic)
-        });
-        let rmsprop = RmsPropConfig::new()
-            .with_alpha(0.99)
-            .with_momentum(0.0)
-            .with_epsilon(1e-8)
-            .init();
-        self.yardstick = Some(Yardstick {
-            clf,
-            real,
-            held_out,
-            judge: Some((judge, probe_optimizer())),
-            critic_judge: Some((critic_judge, rmsprop)),
-            rng: SplitMix64::new(seed),
-        });
-        Ok(())
-    }
-
-    /// [`JUDGE_STEPS`] more updates of the judge against the current generator, on real training
-    /// batches and fresh generated ones (its own random stream).
-    fn train_judge(&mut self) {
-        let Some(y) = self.yardstick.as_mut() else {
-            return;
-        };
-        let Some((mut judge, mut opt)) = y.judge.take() else {
-            return;
-        };
-        for _ in 0..JUDGE_STEPS {
-            let real = random_rows(&self.data, self.n_data, self.cfg.batch, &mut y.rng);
-            let z = normal_noise(&mut y.rng, self.cfg.batch, self.cfg.latent, &self.device);
-            let fake = self.g.forward(z).detach();
-            let loss = gan_d_loss(judge.forward(real), judge.forward(fake)).mul_scalar(0.5);
-            let grads = GradientsParams::from_grads(loss.backward(), &judge);
-            judge = opt.step(PROBE_LR, judge, grads);
-        }
-        y.judge = Some((judge, opt));
-        let Some((mut critic, mut opt)) = y.critic_judge.take() else {
-            return;
-        };
-        for _ in 0..CRITIC_JUDGE_STEPS {
-            let real = random_rows(&self.data, self.n_data, self.cfg.batch, &mut y.rng);
-            let z = normal_noise(&mut y.rng, self.cfg.batch, self.cfg.latent, &self.device);
-            let fake = self.g.forward(z).detach();
-            let loss = wgan_critic_loss(critic.forward(real), critic.forward(fake));
-            let grads = GradientsParams::from_grads(loss.backward(), &critic);
-            critic = clip_module(opt.step(JUDGE_CRITIC_LR, critic, grads), JUDGE_CLIP);
-        }
-        y.critic_judge = Some((critic, opt));
-    }
-
     /// Classify `MODE_N` generated images (a fixed noise batch) with `clf`: the class histogram,
     /// the classes covered and the histogram's entropy.
     pub async fn mode_stats(&self, clf: &Classifier) -> Result<ModeStats, String> {
@@ -406,7 +279,7 @@ impl Trainer {
         Ok(mode_stats(&labels))
     }
 
-    /// Start the "train D to optimality" experiment    /// EMD between two disjoint sets of real images: the lowest the yardstick can go at this n.
+    /// EMD between two disjoint sets of real images: the lowest the yardstick can go at this n.
     pub async fn emd_floor(&self) -> Result<f64, String> {
         let n = self.cfg.emd_n;
         let dist = pairwise_distances(self.floor_real.clone(), self.eval_real.clone());

@@ -23,6 +23,7 @@ use crate::tensors::{
 
 pub mod checkpoint;
 pub mod measure;
+pub mod yardstick;
 
 pub use checkpoint::Checkpoint;
 use measure::Held;
@@ -102,7 +103,7 @@ pub struct Trainer {
     floor_real: Tensor<2>,
     step: u64,
     /// The feature yardstick (digit classifier and held-out real digits), once loaded.
-    yardstick: Option<measure::Yardstick>,
+    yardstick: Option<yardstick::Yardstick>,
     /// The models as they were at a held step (see [`Trainer::hold`]), to be measured later.
     held: Option<Box<Held>>,
 }
