@@ -153,7 +153,7 @@ export default {
   'rho.row_est': '自身的估计（GAN：JS_hat，WGAN：W_hat）',
   'rho.row_probe': '探针判别器的 JS_hat',
   'rho.row_feature': '自身估计 与 特征距离',
-  'rho.probe_html': '<b>探针</b>是每个训练中的第三个网络：一个同步训练的判别器（有自己的 Adam 优化器，每个生成器步更新一次），它从不影响训练本身。它为<i>两个</i>生成器都给出 JS 估计。每步只更新一次，它很弱：在默认训练中它徘徊在 0.4–0.45 左右，远低于 log 2。理论讲的是<i>最优</i>判别器，所以粗线显示的是一个<b>近最优判别器</b>：在每个记录点之前多训练 30 步，并在它从未见过的留出数字上测试，它的值高得多，因为真实数字和生成数字仍然很容易区分。',
+  'rho.probe_html': '<b>探针</b>是每个训练中的第三个网络：一个同步训练的判别器（有自己的 Adam 优化器，每个生成器步更新一次），它从不影响训练本身。它为<i>两个</i>生成器都给出 JS 估计。每步只更新一次，它很弱：在默认训练中它徘徊在 0.4–0.45 左右，远低于 log 2。理论讲的是<i>最优</i>判别器，所以粗线显示的是一个<b>近最优判别器</b>：在每个记录点之前多训练 30 步，并在它从未见过的留出数字上测试，它的值更高，默认训练中平均约 0.55–0.6：真实数字和生成数字仍然很容易区分。它仍低于 log 2，因为 30 次更新达不到最优，而且当数字变得逼真时它会下降。',
 
   'modes.h': '模式崩溃计量器',
   'modes.p_html': '一个小型卷积网络（在 10,000 张 MNIST 数字上训练，在 1,000 张测试数字上正确率 98.3%）每隔几秒给一批固定噪声生成的 1,000 个数字分类。某一类至少占 5% 时算作“已覆盖”；熵 <math><mi>H</mi><mo>=</mo><mo>−</mo><mo>∑</mo><msub><mi>p</mi><mi>k</mi></msub><mi>log</mi><msub><mi>p</mi><mi>k</mi></msub></math> 在十个数字一样多时为 <math><mi>log</mi><mn>10</mn><mo>≈</mo><mn>2.30</mn></math>，只会画一个数字时为 0。',
@@ -166,7 +166,7 @@ export default {
 
   'curves.h': '曲线的含义',
   'curves.p1_html': 'GAN 的判别器 <i>D</i> 估计 Jensen–Shannon 散度：<math><mover><mi>JS</mi><mo>^</mo></mover><mo>=</mo><mi>log</mi><mn>2</mn><mo>−</mo><mfrac><msub><mi>L</mi><mi>D</mi></msub><mn>2</mn></mfrac></math>，它是真实 JS 散度的下界，永远不会超过 <math><mi>log</mi><mn>2</mn></math>。当真实数字和生成数字位于不同的低维流形上时，强大的 <i>D</i> 能把它们完全分开：无论样本长什么样，JS_hat 都停在 log 2，生成器的梯度也随之消失。本训练自己的 <i>D</i> 每个生成器步只更新一次，远没有那么强（默认训练中它的 JS_hat 约为 0.2–0.3，而且会随着数字变好而<i>上升</i>）：无论哪种情况，JS 都不能告诉你数字有多好。',
-  'curves.p2_html': 'WGAN 的批评家（critic）<i>f</i>（权重裁剪到 [−c, c]）估计推土机距离（Wasserstein 距离）：<math><mover><mi>W</mi><mo>^</mo></mover><mo>=</mo><msub><mi>E</mi><mtext>real</mtext></msub><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>−</mo><msub><mi>E</mi><mtext>fake</mtext></msub><mi>f</mi><mo>(</mo><mi>G</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>)</mo></math>（相差批评家的 Lipschitz 常数）。即使两个分布的支撑集不重叠，它仍能度量距离。这个结论说的是<i>最优</i>批评家：课堂设置的批评家每步快速更新 5 次，几秒内就降下来，之后随自身的 Lipschitz 常数漂移，所以它的 W_hat 并不跟随数字的质量。把它训练到接近最优（图表<i>近最优评论家下的 W</i>），它会随着数字变好而下降，在最初几分钟内从约 200 降到 1 以下。',
+  'curves.p2_html': 'WGAN 的批评家（critic）<i>f</i>（权重裁剪到 [−c, c]）估计推土机距离（Wasserstein 距离）：<math><mover><mi>W</mi><mo>^</mo></mover><mo>=</mo><msub><mi>E</mi><mtext>real</mtext></msub><mi>f</mi><mo>(</mo><mi>x</mi><mo>)</mo><mo>−</mo><msub><mi>E</mi><mtext>fake</mtext></msub><mi>f</mi><mo>(</mo><mi>G</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>)</mo></math>（相差批评家的 Lipschitz 常数）。即使两个分布的支撑集不重叠，它仍能度量距离。这个结论说的是<i>最优</i>批评家：课堂设置的批评家每步快速更新 5 次，几秒内就降下来，之后随自身的 Lipschitz 常数漂移，所以它的 W_hat 并不跟随数字的质量。把它训练到接近最优（图表<i>近最优评论家下的 W</i>），在斑点变成数字的过程中它下降两个数量级（默认训练中从约 100–200 降到几个单位）；之后它在约 0.5 到 4 之间徘徊，因为那个批评家也只是接近最优。',
   'curves.p3_html': '两者用同一把标尺：<i>n</i> 张真实图像和 <i>n</i> 张生成图像之间精确的经验 EMD，<math><mfrac><mn>1</mn><mi>n</mi></mfrac><msub><mi>min</mi><mi>σ</mi></msub><mo>∑</mo><mo>‖</mo><msub><mi>x</mi><mi>i</mi></msub><mo>−</mo><msub><mi>y</mi><mrow><mi>σ</mi><mo>(</mo><mi>i</mi><mo>)</mo></mrow></msub><msub><mo>‖</mo><mn>2</mn></msub></math>（在 [0, 1] 像素强度上求解的指派问题），用一组固定的真实图像和一批固定噪声计算。灰线是两组不同真实数字之间的 EMD，作为参照（在 L2 像素距离下，模糊的“平均数字”可能低于它，所以它是参照线，不是下限）。一“步”指生成器更新一次（之前先做 n_critic 次批评家更新）。',
 
   'chart.aria': '图表',
@@ -185,7 +185,7 @@ export default {
   'chart.probe': '两者用同一个散度：探针判别器的 JS_hat',
   'series.probe': '探针 JS_hat，{run} 的生成器',
   'series.js_opt': '近最优判别器（留出的数字），{run} 的生成器',
-  'chart.wopt': '近最优评论家下的 W：随数字变好而下降',
+  'chart.wopt': '近最优评论家下的 W（留出的数字）',
   'series.wopt': '近最优评论家，{run} 的生成器',
   'axis.wopt': 'W_opt（对数坐标）',
   'chart.emd': '共同的标尺：到真实图像的精确 EMD（像素空间）',
