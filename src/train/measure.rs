@@ -134,9 +134,8 @@ impl Trainer {
                 );
                 let (real, fake) = (self.est_real.clone().inner(), fake.clone().inner());
                 let mixed = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
-                let critic = self.d.clone().no_grad();
                 let points = Tensor::cat(vec![real, fake, mixed], 0); // [3 EST_N, 784]
-                let (_, grad) = critic.score_and_input_grad(Tensor::from_inner(points));
+                let (_, grad) = d_frozen.score_and_input_grad(Tensor::from_inner(points));
                 grad.inner()
                     .powi_scalar(2)
                     .sum_dim(1)

@@ -219,6 +219,30 @@ impl Trainer {
         random_rows(&self.data, self.n_data, self.cfg.batch, rng) // [batch, 784]
     }
 
+    /// A real batch and a detached generated batch from `rng`: what the networks that only watch
+    /// the run (the probe, the judges) train on.
+    fn watcher_batch(&self, rng: &mut SplitMix64) -> (Tensor<2>, Tensor<2>) {
+        let real = self.real_batch(rng); // [batch, 784]
+        let fake = self
+            .g
+            .forward(Self::noise(rng, &self.cfg, &self.device))
+            .detach();
+        (real, fake)
+    }
+
+    /// One update of a discriminator that only watches (the probe, the D judge): the halved BCE
+    /// on a watcher batch, Adam at [`PROBE_LR`].
+    fn watcher_step(
+        &self,
+        (d, mut opt): (Critic, ModuleOptimizer),
+        rng: &mut SplitMix64,
+    ) -> (Critic, ModuleOptimizer) {
+        let (real, fake) = self.watcher_batch(rng);
+        let loss = gan_d_loss(d.forward(real), d.forward(fake)).mul_scalar(0.5);
+        let grads = GradientsParams::from_grads(loss.backward(), &d);
+        (opt.step(PROBE_LR, d, grads), opt)
+    }
+
     /// Discriminator/critic loss on one batch (the value the optimiser minimises is this, halved
     /// for the GAN as in PyTorch-GAN; Adam does not care about the scale).
     fn critic_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
@@ -282,16 +306,8 @@ impl Trainer {
                 self.d = clip_module(self.d.clone(), self.cfg.clip);
             }
         }
-        if let Some((probe, mut opt)) = self.probe.take() {
-            let real = self.real_batch(&mut rng);
-            let fake = self
-                .g
-                .forward(Self::noise(&mut rng, &self.cfg, &self.device))
-                .detach();
-            let loss = gan_d_loss(probe.forward(real), probe.forward(fake)).mul_scalar(0.5);
-            let grads = GradientsParams::from_grads(loss.backward(), &probe);
-            let probe = opt.step(PROBE_LR, probe, grads);
-            self.probe = Some((probe, opt));
+        if let Some(probe) = self.probe.take() {
+            self.probe = Some(self.watcher_step(probe, &mut rng));
         }
         let loss_g = self.generator_loss(Self::noise(&mut rng, &self.cfg, &self.device));
         let mut grads = loss_g.backward();

@@ -12,8 +12,8 @@ use crate::nets::classifier::{images01, Classifier, FEATURES};
 use crate::nets::Critic;
 use crate::objective::{gan_d_loss, wgan_critic_loss};
 use crate::rng::SplitMix64;
-use crate::tensors::{clip_module, materialize, normal_noise, random_rows, read_f32, seeded};
-use crate::train::{probe_optimizer, Trainer, EST_N, PROBE_LR};
+use crate::tensors::{clip_module, materialize, read_f32, seeded};
+use crate::train::{probe_optimizer, Trainer, EST_N};
 
 /// Updates of the near-optimal discriminator (the "judge") before every logged point: it is
 /// warm-started, so over a run it keeps approaching the optimal D for the current generator.
@@ -123,32 +123,25 @@ impl Trainer {
     /// [`JUDGE_STEPS`] more updates of the judge against the current generator, on real training
     /// batches and fresh generated ones (its own random stream).
     pub(super) fn train_judge(&mut self) {
-        let Some(y) = self.yardstick.as_mut() else {
+        // Out of the trainer while it trains, so that the trainer lends its batches.
+        let Some(mut y) = self.yardstick.take() else {
             return;
         };
-        let Some((mut judge, mut opt)) = y.judge.take() else {
-            return;
-        };
-        for _ in 0..JUDGE_STEPS {
-            let real = random_rows(&self.data, self.n_data, self.cfg.batch, &mut y.rng);
-            let z = normal_noise(&mut y.rng, self.cfg.batch, self.cfg.latent, &self.device);
-            let fake = self.g.forward(z).detach();
-            let loss = gan_d_loss(judge.forward(real), judge.forward(fake)).mul_scalar(0.5);
-            let grads = GradientsParams::from_grads(loss.backward(), &judge);
-            judge = opt.step(PROBE_LR, judge, grads);
+        if let Some(mut judge) = y.judge.take() {
+            for _ in 0..JUDGE_STEPS {
+                judge = self.watcher_step(judge, &mut y.rng);
+            }
+            y.judge = Some(judge);
         }
-        y.judge = Some((judge, opt));
-        let Some((mut critic, mut opt)) = y.critic_judge.take() else {
-            return;
-        };
-        for _ in 0..CRITIC_JUDGE_STEPS {
-            let real = random_rows(&self.data, self.n_data, self.cfg.batch, &mut y.rng);
-            let z = normal_noise(&mut y.rng, self.cfg.batch, self.cfg.latent, &self.device);
-            let fake = self.g.forward(z).detach();
-            let loss = wgan_critic_loss(critic.forward(real), critic.forward(fake));
-            let grads = GradientsParams::from_grads(loss.backward(), &critic);
-            critic = clip_module(opt.step(JUDGE_CRITIC_LR, critic, grads), JUDGE_CLIP);
+        if let Some((mut critic, mut opt)) = y.critic_judge.take() {
+            for _ in 0..CRITIC_JUDGE_STEPS {
+                let (real, fake) = self.watcher_batch(&mut y.rng);
+                let loss = wgan_critic_loss(critic.forward(real), critic.forward(fake));
+                let grads = GradientsParams::from_grads(loss.backward(), &critic);
+                critic = clip_module(opt.step(JUDGE_CRITIC_LR, critic, grads), JUDGE_CLIP);
+            }
+            y.critic_judge = Some((critic, opt));
         }
-        y.critic_judge = Some((critic, opt));
+        self.yardstick = Some(y);
     }
 }
