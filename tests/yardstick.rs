@@ -201,3 +201,45 @@ fn held_out_digits_are_close_to_training_digits_in_feature_space() {
     );
     assert!(real * 10.0 < fake, "{real} vs {fake}");
 }
+
+/// The yardstick and the judges measure every JUDGE_EVERY-th logged point, step 0 included; the
+/// points between carry none of them, and the judged ones carry all three, in their ranges.
+#[test]
+fn the_judges_measure_every_fifth_logged_point() {
+    use earthmover::config::{Objective, Preset, RunConfig};
+    use earthmover::train::{yardstick::JUDGE_EVERY, Trainer};
+    let device = Device::flex();
+    let clf = Classifier::from_bytes(
+        &std::fs::read(common::repo_file("www/data/classifier.bpk")).unwrap(),
+        &device,
+    )
+    .unwrap();
+    let held_out =
+        Mnist::decode(&std::fs::read(common::repo_file("www/data/mnist-test-1k.bin.gz")).unwrap())
+            .unwrap();
+    let cfg = RunConfig::preset(Objective::Gan, Preset::Classroom);
+    let every = cfg.log_every as u64;
+    let mut t = Trainer::new(cfg, &common::mnist_2k(), &device).unwrap();
+    pollster::block_on(t.set_yardstick(clf, &held_out)).unwrap();
+    let mut judged = 0;
+    for point in 0..=(2 * JUDGE_EVERY) {
+        while t.step_count() < point * every {
+            t.train_step();
+        }
+        let p = pollster::block_on(t.measure()).unwrap();
+        let due = point % JUDGE_EVERY == 0;
+        assert_eq!(p.feature_distance.is_some(), due, "step {}", p.step);
+        assert_eq!(p.js_opt.is_some(), due, "step {}", p.step);
+        assert_eq!(p.w_opt.is_some(), due, "step {}", p.step);
+        if due {
+            judged += 1;
+            let js = p.js_opt.unwrap();
+            assert!(
+                js <= std::f64::consts::LN_2 + 1e-9 && js.is_finite(),
+                "JS_opt {js}"
+            );
+            assert!(p.feature_distance.unwrap() > 0.0);
+        }
+    }
+    assert_eq!(judged, 3);
+}

@@ -119,10 +119,23 @@ fn main() {
             let fd = col(&|p| p.feature_distance.unwrap_or(f64::NAN));
             let emd = col(&|p| p.emd);
             let w_norm = col(&|p| p.w_opt.unwrap_or(f64::NAN));
-            let r =
-                |a: &[f64], b: &[f64]| spearman(a, b).map_or("–".into(), |x| format!("{x:+.2}"));
+            // Over the points where both are measured (the yardstick and the judges measure
+            // every JUDGE_EVERY-th point).
+            let r = |a: &[f64], b: &[f64]| {
+                let (a, b): (Vec<f64>, Vec<f64>) = a
+                    .iter()
+                    .zip(b)
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .map(|(x, y)| (*x, *y))
+                    .unzip();
+                spearman(&a, &b).map_or("–".into(), |x| format!("{x:+.2}"))
+            };
             let (first, last) = (&pts[0], pts.last().unwrap());
-            let fd_min = fd.iter().cloned().fold(f64::INFINITY, f64::min);
+            let fd_min = fd
+                .iter()
+                .cloned()
+                .filter(|x| x.is_finite())
+                .fold(f64::INFINITY, f64::min);
             println!(
                 "| {seed} | {id} | {} | {} | {} | {} | {} | {} | {:.0} -> {:.0} ({fd_min:.0}) | {:.3} -> {:.3} | {:.3} | {:.3} | {:.0} |",
                 last.step,
@@ -132,7 +145,7 @@ fn main() {
                 r(&est, &emd),
                 r(&emd, &fd),
                 first.feature_distance.unwrap_or(f64::NAN),
-                last.feature_distance.unwrap_or(f64::NAN),
+                pts.iter().rev().find_map(|p| p.feature_distance).unwrap_or(f64::NAN),
                 est.first().copied().unwrap_or(f64::NAN),
                 est.last().copied().unwrap_or(f64::NAN),
                 mean(&|p| p.js_probe),

@@ -90,7 +90,12 @@ impl Trainer {
     /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
     /// EMD yardstick. No parameter changes; one read-back from the device.
     pub async fn measure(&mut self) -> Result<LogPoint, Error> {
-        self.train_judge();
+        // The yardstick and the judges measure every JUDGE_EVERY-th logged point only: they cost
+        // more than the rest of a point, and the class sees a curve every few seconds either way.
+        let judged = self.yardstick.is_some() && self.judged_step(self.step);
+        if judged {
+            self.train_judge();
+        }
         let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
         let real_scores = self.d.forward(self.est_real.clone()).detach();
         let d_frozen = self.d.clone().no_grad();
@@ -115,8 +120,8 @@ impl Trainer {
         };
 
         let (loss_opt, loss_wopt) = match &self.yardstick {
-            Some(y) => y.judge_losses(fake.clone()),
-            None => (
+            Some(y) if judged => y.judge_losses(fake.clone()),
+            _ => (
                 Tensor::<1>::zeros([1], &self.plain),
                 Tensor::<1>::zeros([1], &self.plain),
             ),
@@ -144,7 +149,10 @@ impl Trainer {
                     .reshape([1])
             }
         };
-        let feats = self.yardstick.as_ref().map(|y| y.features(fake.clone()));
+        let feats = match &self.yardstick {
+            Some(y) if judged => Some(y.features(fake.clone())),
+            _ => None,
+        };
         let n = self.cfg.emd_n;
         let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
@@ -174,13 +182,13 @@ impl Trainer {
             )));
         }
         let js_probe = self.probe.as_ref().map(|_| js_hat(loss_probe));
-        let js_opt = self.yardstick.as_ref().map(|_| js_hat(loss_opt));
-        let w_opt = self.yardstick.as_ref().map(|_| w_hat(loss_wopt));
+        let js_opt = judged.then(|| js_hat(loss_opt));
+        let w_opt = judged.then(|| w_hat(loss_wopt));
         let costs: Vec<f64> = costs.iter().map(|&x| x as f64).collect();
         let emd = emd_from_costs(n, &costs)?;
         let feature_distance = match &self.yardstick {
-            Some(y) => Some(y.distance(feats)?),
-            None => None,
+            Some(y) if judged => Some(y.distance(feats)?),
+            _ => None,
         };
         let (js, w) = match self.cfg.objective {
             Objective::Gan => (Some(js_hat(loss_d)), None),
@@ -225,7 +233,10 @@ impl Trainer {
             feature_distance,
             js_opt,
             w_opt,
-            rho_feature: feature_distance.and_then(|_| spearman(&own_fd, &fds)),
+            rho_feature: self
+                .yardstick
+                .as_ref()
+                .and_then(|_| spearman(&own_fd, &fds)),
         })
     }
 

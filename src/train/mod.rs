@@ -231,16 +231,17 @@ impl Trainer {
     }
 
     /// One update of a discriminator that only watches (the probe, the D judge): the halved BCE
-    /// on a watcher batch, Adam at [`PROBE_LR`].
+    /// on a watcher batch, Adam at rate `lr`.
     fn watcher_step(
         &self,
         (d, mut opt): (Critic, ModuleOptimizer),
+        lr: f64,
         rng: &mut SplitMix64,
     ) -> (Critic, ModuleOptimizer) {
         let (real, fake) = self.watcher_batch(rng);
         let loss = gan_d_loss(d.forward(real), d.forward(fake)).mul_scalar(0.5);
         let grads = GradientsParams::from_grads(loss.backward(), &d);
-        (opt.step(PROBE_LR, d, grads), opt)
+        (opt.step(lr, d, grads), opt)
     }
 
     /// Discriminator/critic loss on one batch (the value the optimiser minimises is this, halved
@@ -307,7 +308,7 @@ impl Trainer {
             }
         }
         if let Some(probe) = self.probe.take() {
-            self.probe = Some(self.watcher_step(probe, &mut rng));
+            self.probe = Some(self.watcher_step(probe, PROBE_LR, &mut rng));
         }
         let loss_g = self.generator_loss(Self::noise(&mut rng, &self.cfg, &self.device));
         let mut grads = loss_g.backward();
