@@ -66,6 +66,9 @@ function drawView(id) {
   else $(`#modes-${id}`).getContext('2d').clearRect(0, 0, 360, 170);
 }
 
+// Measured every few logged points only; the snapshot carries each one's latest value.
+const JUDGED = ['feature_distance', 'js_opt', 'w_opt'];
+
 function snapshot() {
   return {
     backend: runs.gan.backend ? runs.gan.backend.label : null,
@@ -77,7 +80,16 @@ function snapshot() {
       const v = view(id);
       const last = v.history[v.history.length - 1] || null;
       const metrics = last ? { ...last } : null;
-      if (metrics) delete metrics.step;
+      if (metrics) {
+        delete metrics.step;
+        // The yardstick and the judges measure every few points only (src/train/yardstick.rs,
+        // JUDGE_EVERY): the latest value each has, and the step it was measured at.
+        for (const key of JUDGED) {
+          const at = v.history.findLast((p) => p[key] != null);
+          metrics[key] = at ? at[key] : null;
+          metrics[`${key}_step`] = at ? at.step : null;
+        }
+      }
       return { id, objective: v.label || id, objectiveKey: (v.settings || r.settings || []).find(([k]) => k === 'objective')?.[1] || id, backend: r.backend ? r.backend.label : null, step: v.step,
         playing: r.playing, stepsPerSec: r.stepsPerSec, metrics, emdFloor: v.floor ?? null, error: r.lastError || null,
         ganLoss: id === 'gan' ? r.ganLoss : null, modes: v.modes, diverged: r.diverged, checkpointStep: r.checkpoint ? r.checkpoint.step : null,
@@ -169,7 +181,14 @@ function setPresenter(on) {
   state.presenter = !!on;
   document.body.classList.toggle('presenter', state.presenter);
   $('#presenter-btn').setAttribute('aria-pressed', String(state.presenter));
-  Object.assign(look, state.presenter ? { scale: 2, height: 320 } : { scale: 1, height: 230 });
+  // On a wide screen the live panel is a one-screen dashboard (style.css): the charts share the
+  // height left under the sample grids, three to a row.
+  const base = state.presenter ? { scale: 2, height: 320 } : { scale: 1, height: 230 };
+  base.compact = matchMedia('(min-width: 1100px)').matches;
+  if (base.compact) {
+    base.height = Math.round(Math.min(base.height, Math.max(130, innerHeight * 0.2)));
+  }
+  Object.assign(look, base);
   rebuildCharts();
   syncUrl();
 }

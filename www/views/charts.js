@@ -12,7 +12,7 @@ const LN2 = Math.log(2);
 export const MAX_DRAWN = 1500;
 
 // Presenter mode: thicker lines and taller charts.
-export const look = { scale: 1, height: 230 };
+export const look = { scale: 1, height: 230, compact: false };
 
 const sync = uPlot.sync('earthmover');
 // The chart's own canvas must not widen its box (that would feed the ResizeObserver a loop).
@@ -28,7 +28,8 @@ function opts(el, s) {
     scales: { x: { time: false, ...(x.range ? { range: x.range } : {}) }, ...s.scales },
     legend: { live: true },
     series: [{ label: x.label }, ...s.series],
-    axes: [{ label: x.label }, ...s.axes].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
+    // The dashboard (look.compact) leaves the step axis unlabelled: the legend names it.
+    axes: [{ label: look.compact ? null : x.label }, ...s.axes].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
       labelFont: `${Math.round(12 * look.scale)}px system-ui, sans-serif` })),
   };
 }
