@@ -28,8 +28,9 @@ function opts(el, s) {
     scales: { x: { time: false, ...(x.range ? { range: x.range } : {}) }, ...s.scales },
     legend: { live: true },
     series: [{ label: x.label }, ...s.series],
-    // The dashboard (look.compact) leaves the step axis unlabelled: the legend names it.
-    axes: [{ label: look.compact ? null : x.label }, ...s.axes].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
+    // The live dashboard (look.compact) leaves its step axis unlabelled to give the plot the
+    // height; the lab charts keep their x labels (θ, μ).
+    axes: [{ label: look.compact && x.synced ? null : x.label }, ...s.axes].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
       labelFont: `${Math.round(12 * look.scale)}px system-ui, sans-serif` })),
   };
 }
