@@ -17,13 +17,7 @@ fn block<T, E: std::fmt::Debug>(f: impl std::future::Future<Output = Result<T, E
 /// Train `steps` generator steps, measuring every `every`.
 fn train(cfg: RunConfig, steps: u64, every: u64) -> (Trainer, Vec<LogPoint>) {
     let mut t = Trainer::new(cfg, &common::mnist_2k(), &Device::flex()).unwrap();
-    let mut pts = vec![block(t.measure())];
-    for s in 1..=steps {
-        t.train_step();
-        if s % every == 0 {
-            pts.push(block(t.measure()));
-        }
-    }
+    let pts = block(t.train_measured(steps, every));
     (t, pts)
 }
 

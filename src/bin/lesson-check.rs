@@ -75,13 +75,7 @@ fn main() {
             let mut t = Trainer::new(cfg.clone(), &mnist, &device).unwrap();
             let clf = Classifier::from_bytes(&clf_bytes, &device).unwrap();
             pollster::block_on(t.set_yardstick(clf.clone(), &held_out)).unwrap();
-            let mut pts: Vec<LogPoint> = vec![pollster::block_on(t.measure()).unwrap()];
-            for s in 1..=steps {
-                t.train_step();
-                if s % cfg.log_every as u64 == 0 {
-                    pts.push(pollster::block_on(t.measure()).unwrap());
-                }
-            }
+            let pts = pollster::block_on(t.train_measured(steps, cfg.log_every as u64)).unwrap();
             let modes = pollster::block_on(t.mode_stats(&clf)).unwrap();
             if let Some(dir) = flag("--csv") {
                 let mut out =

@@ -43,13 +43,7 @@ fn train(cfg: RunConfig, steps: u64, every: u64) -> (Trainer, Vec<LogPoint>) {
     let bytes = std::fs::read(repo_file("www/data/mnist-train-2k.bin.gz")).unwrap();
     let mnist = Mnist::decode(&bytes).unwrap();
     let mut t = Trainer::new(cfg, &mnist, &Device::flex()).unwrap();
-    let mut pts = vec![block(t.measure())];
-    for s in 1..=steps {
-        t.train_step();
-        if s % every == 0 {
-            pts.push(block(t.measure()));
-        }
-    }
+    let pts = block(t.train_measured(steps, every));
     (t, pts)
 }
 

@@ -43,7 +43,8 @@ pub struct LogPoint {
     /// The Fréchet distance between the digit classifier's features of 256 generated images (a
     /// fixed noise batch) and of the held-out real digits: lower = closer to real digits, in a
     /// space where distance means "looks like a digit" (as FID uses Inception's features). Absent
-    /// until the classifier is loaded.
+    /// until the classifier is loaded, and at the points between judged ones
+    /// ([`JUDGE_EVERY`](super::yardstick::JUDGE_EVERY)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature_distance: Option<f64>,
     /// Discriminator loss L_D (sum of the two BCE means) or critic loss L_f.
@@ -53,9 +54,10 @@ pub struct LogPoint {
     /// ||grad_theta_G L_G||_2 over all generator parameters.
     pub grad_norm_g: f64,
     /// JS_hat of a discriminator trained towards optimality against this generator (the judge,
-    /// [`JUDGE_STEPS`](super::yardstick::JUDGE_STEPS) more updates before each logged point),
+    /// [`JUDGE_STEPS`](super::yardstick::JUDGE_STEPS) more updates before each judged point),
     /// evaluated on held-out real digits it never trained on: the seeds' claim is about the
-    /// optimal D. Absent until the yardstick (with its held-out digits) is loaded.
+    /// optimal D. Absent until the yardstick (with its held-out digits) is loaded, and at the
+    /// points between judged ones, as `w_opt` and `feature_distance` are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub js_opt: Option<f64>,
     /// E f(held-out real) − E f(generated) of a clipped critic trained towards optimality the
@@ -92,10 +94,11 @@ impl Trainer {
     pub async fn measure(&mut self) -> Result<LogPoint, Error> {
         // The yardstick and the judges measure every JUDGE_EVERY-th logged point only: they cost
         // more than the rest of a point, and the class sees a curve every few seconds either way.
-        let judged = self.yardstick.is_some() && self.judged_step(self.step);
+        let judged = self.yardstick.is_some() && self.judged_now();
         if judged {
             self.train_judge();
         }
+        let judge = self.yardstick.as_ref().filter(|_| judged);
         let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
         let real_scores = self.d.forward(self.est_real.clone()).detach();
         let d_frozen = self.d.clone().no_grad();
@@ -119,9 +122,9 @@ impl Trainer {
             None => Tensor::<1>::zeros([1], &self.plain),
         };
 
-        let (loss_opt, loss_wopt) = match &self.yardstick {
-            Some(y) if judged => y.judge_losses(fake.clone()),
-            _ => (
+        let (loss_opt, loss_wopt) = match judge {
+            Some(y) => y.judge_losses(fake.clone()),
+            None => (
                 Tensor::<1>::zeros([1], &self.plain),
                 Tensor::<1>::zeros([1], &self.plain),
             ),
@@ -149,10 +152,7 @@ impl Trainer {
                     .reshape([1])
             }
         };
-        let feats = match &self.yardstick {
-            Some(y) if judged => Some(y.features(fake.clone())),
-            _ => None,
-        };
+        let feats = judge.map(|y| y.features(fake.clone()));
         let n = self.cfg.emd_n;
         let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
@@ -182,14 +182,11 @@ impl Trainer {
             )));
         }
         let js_probe = self.probe.as_ref().map(|_| js_hat(loss_probe));
-        let js_opt = judged.then(|| js_hat(loss_opt));
-        let w_opt = judged.then(|| w_hat(loss_wopt));
+        let js_opt = judge.map(|_| js_hat(loss_opt));
+        let w_opt = judge.map(|_| w_hat(loss_wopt));
         let costs: Vec<f64> = costs.iter().map(|&x| x as f64).collect();
         let emd = emd_from_costs(n, &costs)?;
-        let feature_distance = match &self.yardstick {
-            Some(y) if judged => Some(y.distance(feats)?),
-            _ => None,
-        };
+        let feature_distance = judge.map(|y| y.distance(feats)).transpose()?;
         let (js, w) = match self.cfg.objective {
             Objective::Gan => (Some(js_hat(loss_d)), None),
             _ => (None, Some(w_hat(loss_d))),
@@ -238,6 +235,19 @@ impl Trainer {
                 .as_ref()
                 .and_then(|_| spearman(&own_fd, &fds)),
         })
+    }
+
+    /// Measure now, then train `steps` generator steps and measure after every `every`-th of
+    /// them: the points a page logging every `every` steps shows (for the native tools and tests).
+    pub async fn train_measured(&mut self, steps: u64, every: u64) -> Result<Vec<LogPoint>, Error> {
+        let mut points = vec![self.measure().await?];
+        for s in 1..=steps {
+            self.train_step();
+            if s.is_multiple_of(every) {
+                points.push(self.measure().await?);
+            }
+        }
+        Ok(points)
     }
 
     /// Keep the current networks so that [`Trainer::measure_held`] can measure them after training

@@ -88,11 +88,11 @@ impl Yardstick {
 }
 
 impl Trainer {
-    /// Whether the point logged at `step` carries the yardstick and the judges: every
+    /// Whether a point logged now carries the yardstick and the judges: every
     /// [`JUDGE_EVERY`]-th logged point, step 0 included.
-    pub(super) fn judged_step(&self, step: u64) -> bool {
+    pub(super) fn judged_now(&self) -> bool {
         let every = self.cfg.log_every.max(1) as u64 * JUDGE_EVERY;
-        step.is_multiple_of(every)
+        self.step.is_multiple_of(every)
     }
 
     /// Load the feature yardstick: `clf` (on this run's plain device) and the held-out real
