@@ -77,14 +77,20 @@ pub struct Choice {
     /// Why this backend: empty when WebGPU was chosen on a hardware adapter.
     pub reason: String,
     /// The same reason as a code the page words in its language: "" (hardware WebGPU),
-    /// "cpu-asked", "no-webgpu", "no-adapter", "software", "software-forced"; with "forced-" in
-    /// front when backend=webgpu was asked for and could not be had.
+    /// "cpu-asked", "insecure", "no-webgpu", "no-adapter", "software", "software-forced"; with
+    /// "forced-" in front when backend=webgpu was asked for and could not be had.
     pub code: String,
 }
 
-/// Decide the backend. `has_webgpu`: `navigator.gpu` exists; `adapter`: what `requestAdapter`
-/// returned, if anything.
-pub fn choose(requested: Requested, has_webgpu: bool, adapter: Option<&AdapterInfo>) -> Choice {
+/// Decide the backend. `has_webgpu`: `navigator.gpu` exists; `secure`: the page is a secure
+/// context (HTTPS or localhost), without which browsers hide `navigator.gpu`; `adapter`: what
+/// `requestAdapter` returned, if anything.
+pub fn choose(
+    requested: Requested,
+    has_webgpu: bool,
+    secure: bool,
+    adapter: Option<&AdapterInfo>,
+) -> Choice {
     let cpu = |reason: String, code: &str| Choice {
         backend: BackendKind::Cpu,
         label: "CPU".into(),
@@ -99,6 +105,14 @@ pub fn choose(requested: Requested, has_webgpu: bool, adapter: Option<&AdapterIn
     } else {
         ("", "")
     };
+    if !has_webgpu && !secure {
+        return cpu(
+            format!(
+                "{forced}WebGPU needs HTTPS or localhost; this page was opened over plain HTTP"
+            ),
+            &format!("{pre}insecure"),
+        );
+    }
     if !has_webgpu {
         return cpu(
             format!("{forced}this browser has no WebGPU (navigator.gpu is missing)"),
@@ -148,7 +162,7 @@ mod tests {
 
     #[test]
     fn hardware_adapter_is_used() {
-        let c = choose(Requested::Auto, true, Some(&gpu("RTX 3060", false)));
+        let c = choose(Requested::Auto, true, true, Some(&gpu("RTX 3060", false)));
         assert_eq!(c.backend, BackendKind::WebGpu);
         assert_eq!(c.label, "WebGPU (RTX 3060)");
         assert!(c.reason.is_empty());
@@ -161,29 +175,45 @@ mod tests {
             architecture: "swiftshader".into(),
             ..Default::default()
         };
-        let c = choose(Requested::Auto, true, Some(&sw));
+        let c = choose(Requested::Auto, true, true, Some(&sw));
         assert_eq!(c.backend, BackendKind::Cpu);
         assert!(
             c.reason.contains("software emulation (google swiftshader)"),
             "{}",
             c.reason
         );
-        let c = choose(Requested::WebGpu, true, Some(&sw));
+        let c = choose(Requested::WebGpu, true, true, Some(&sw));
         assert_eq!(c.backend, BackendKind::WebGpu);
-        assert!(choose(Requested::Auto, true, Some(&gpu("x", true))).backend == BackendKind::Cpu);
+        assert!(
+            choose(Requested::Auto, true, true, Some(&gpu("x", true))).backend == BackendKind::Cpu
+        );
     }
 
     #[test]
     fn missing_webgpu_and_explicit_cpu_give_reasons() {
-        let c = choose(Requested::Auto, false, None);
+        let c = choose(Requested::Auto, false, true, None);
         assert_eq!((c.backend, c.label.as_str()), (BackendKind::Cpu, "CPU"));
         assert!(c.reason.contains("no WebGPU"));
-        assert!(choose(Requested::WebGpu, true, None)
+        assert!(choose(Requested::WebGpu, true, true, None)
             .reason
             .starts_with("backend=webgpu was asked for"));
-        assert!(choose(Requested::Cpu, true, Some(&gpu("RTX", false)))
+        assert!(choose(Requested::Cpu, true, true, Some(&gpu("RTX", false)))
             .reason
             .contains("backend=cpu"));
         assert_eq!(Requested::parse("gpu"), None);
+    }
+
+    #[test]
+    fn plain_http_is_named_as_the_reason_webgpu_is_missing() {
+        let c = choose(Requested::Auto, false, false, None);
+        assert_eq!((c.backend, c.code.as_str()), (BackendKind::Cpu, "insecure"));
+        assert!(c.reason.contains("HTTPS or localhost"), "{}", c.reason);
+        let c = choose(Requested::WebGpu, false, false, None);
+        assert_eq!(c.code, "forced-insecure");
+        // A secure page without navigator.gpu: the browser itself has none.
+        assert_eq!(choose(Requested::Auto, false, true, None).code, "no-webgpu");
+        // An insecure page that still has navigator.gpu (a browser flag): its adapter decides.
+        let c = choose(Requested::Auto, true, false, Some(&gpu("RTX", false)));
+        assert_eq!(c.backend, BackendKind::WebGpu);
     }
 }

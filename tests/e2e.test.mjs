@@ -2,9 +2,10 @@
 // playwright-core) and drive it through window.earthmover. Run by `./build.sh test`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inkFraction, openPage, useBrowser } from './browser.mjs';
+import { startServer } from '../scripts/serve.mjs';
 
 const LN2 = Math.log(2);
 const b = useBrowser(); // tests/browser.mjs: the server, the browser, open()
@@ -125,6 +126,30 @@ test('theory lab: toy cases, D to optimality, probe, rank correlation, mode mete
   assert.deepEqual(problems.console, [], 'no console errors');
   assert.deepEqual(problems.offOrigin, [], 'no request leaves the origin');
   await context.close();
+});
+
+// Students open the teacher's machine by its LAN address over plain HTTP, where the browser hides
+// navigator.gpu (WebGPU needs a secure context): the note must say that, not "no WebGPU".
+test('over plain HTTP on a LAN address the backend note names HTTPS, not a missing WebGPU', { timeout: 180_000 }, async (t) => {
+  const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  if (!lan) {
+    t.skip('skipped: this machine has no non-loopback IPv4 address to serve on');
+    return;
+  }
+  const { server, url } = await startServer(0, lan.address);
+  try {
+    const { page, context, problems } = await openPage(b.browser, url, '?backend=auto');
+    await page.waitForFunction(() => window.earthmover && window.earthmover.ready.then(() => true), null, { timeout: 120_000 });
+    assert.equal(await page.evaluate(() => window.isSecureContext), false, `${url} is not a secure context`);
+    const snap = await page.evaluate(() => window.earthmover.snapshot());
+    assert.equal(snap.backend, 'CPU');
+    assert.match(snap.backendReason, /WebGPU needs HTTPS or localhost; this page was opened over plain HTTP/);
+    assert.match(await page.locator('#backend').innerText(), /Training on CPU — WebGPU needs HTTPS or localhost/);
+    assert.deepEqual(problems.console, [], 'no console errors');
+    await context.close();
+  } finally {
+    server.close();
+  }
 });
 
 test('auto backend explains its choice; bad URL parameters give notices, not crashes', { timeout: 180_000 }, async () => {

@@ -124,12 +124,14 @@ struct BackendChoice {
     adapter: String,
 }
 
-/// Decide the backend from what the browser said about WebGPU:
-/// `{backend, label, reason, code, adapter}`.
+/// Decide the backend from what the browser said about WebGPU and whether the page is a secure
+/// context: `{backend, label, reason, code, adapter}`.
 #[wasm_bindgen(js_name = chooseBackend)]
+#[allow(clippy::too_many_arguments)]
 pub fn choose_backend(
     requested: &str,
     has_webgpu: bool,
+    secure: bool,
     has_adapter: bool,
     vendor: String,
     architecture: String,
@@ -148,7 +150,7 @@ pub fn choose_backend(
         description,
         is_fallback,
     };
-    let choice = device::choose(requested, has_webgpu, has_adapter.then_some(&info));
+    let choice = device::choose(requested, has_webgpu, secure, has_adapter.then_some(&info));
     Ok(to_js(&BackendChoice {
         choice,
         adapter: info.name(),

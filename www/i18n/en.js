@@ -8,6 +8,8 @@ export default {
   'backend.training_why': 'Training on {labels} — {reasons}',
   'backend.cpu': 'CPU',
   'reason.cpu-asked': 'asked for with backend=cpu',
+  'reason.insecure': 'WebGPU needs HTTPS or localhost; this page was opened over plain HTTP (the CPU works without it)',
+  'reason.forced-insecure': 'backend=webgpu was asked for, but WebGPU needs HTTPS or localhost and this page was opened over plain HTTP',
   'reason.no-webgpu': 'this browser has no WebGPU (navigator.gpu is missing)',
   'reason.no-adapter': 'WebGPU found no adapter (no usable GPU or driver)',
   'reason.software': 'the only WebGPU adapter is a software emulation ({adapter}), far slower than the CPU path; add ?backend=webgpu to use it anyway',

@@ -9,6 +9,8 @@ export default {
   'backend.training_why': '训练设备：{labels} — {reasons}',
   'backend.cpu': 'CPU',
   'reason.cpu-asked': '地址中指定了 backend=cpu',
+  'reason.insecure': 'WebGPU 需要 HTTPS 或 localhost；此页面是通过普通 HTTP 打开的（CPU 不需要它）',
+  'reason.forced-insecure': '指定了 backend=webgpu，但 WebGPU 需要 HTTPS 或 localhost，而此页面是通过普通 HTTP 打开的',
   'reason.no-webgpu': '此浏览器不支持 WebGPU（没有 navigator.gpu）',
   'reason.no-adapter': 'WebGPU 找不到适配器（没有可用的 GPU 或驱动）',
   'reason.software': '唯一的 WebGPU 适配器是软件模拟（{adapter}），比 CPU 路径慢得多；如仍要使用，请在地址后加 ?backend=webgpu',

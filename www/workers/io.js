@@ -7,6 +7,8 @@ export const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
 // What the browser says about WebGPU, decided by the wasm's `chooseBackend` (pure, tested natively).
 export async function detectBackend(requested, chooseBackend) {
   const hasWebgpu = typeof navigator !== 'undefined' && !!navigator.gpu;
+  // Browsers hide navigator.gpu outside secure contexts (HTTPS or localhost): say so, not "no WebGPU".
+  const secure = typeof isSecureContext === 'undefined' || isSecureContext;
   let adapter = null;
   if (hasWebgpu && requested !== 'cpu') {
     try {
@@ -17,7 +19,7 @@ export async function detectBackend(requested, chooseBackend) {
   }
   const info = (adapter && adapter.info) || {};
   const fallback = !!(info.isFallbackAdapter || (adapter && adapter.isFallbackAdapter));
-  return chooseBackend(requested, hasWebgpu, !!adapter, info.vendor || '', info.architecture || '',
+  return chooseBackend(requested, hasWebgpu, secure, !!adapter, info.vendor || '', info.architecture || '',
     info.description || '', fallback);
 }
 
