@@ -68,6 +68,9 @@ build() {
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css www/vendor/
   cp node_modules/wasm-feature-detect/dist/esm/index.js www/vendor/wasm-feature-detect.js
+  # Their licences travel with them (THIRD-PARTY-NOTICES.md).
+  cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE.txt
+  cp node_modules/wasm-feature-detect/LICENSE www/vendor/wasm-feature-detect.LICENSE.txt
   # Precompressed copies, served as Content-Encoding: gzip by scripts/serve.mjs (as a static host would).
   local d
   for d in www/pkg www/pkg-gpu; do
