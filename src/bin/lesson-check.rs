@@ -5,7 +5,7 @@
 //! JS levels (own, probe, near-optimal D) and the digit classes covered.
 //!
 //!     cargo run --release --bin lesson-check [-- --seeds 1,2,3 --gan-steps 4700 --wgan-steps 2340
-//!         --csv DIR]   (DIR/<run>-seed<n>.csv: every logged point)
+//!         --runs gan,wgan --csv DIR]   (DIR/<run>-seed<n>.csv: every logged point)
 //!
 //! Step counts: issue 16 measured 6,265 GAN and 3,124 WGAN steps after 4 minutes on the default
 //! page (both runs training, CPU backend, 2 cores): 4,700 and 2,340 are 3 minutes of that pace,
@@ -64,6 +64,9 @@ fn main() {
             ("gan", Objective::Gan, gan_steps),
             ("wgan", Objective::Wgan, wgan_steps),
         ] {
+            if flag("--runs").is_some_and(|r| !r.split(',').any(|x| x == id)) {
+                continue;
+            }
             let mut cfg = RunConfig::preset(objective, Preset::Classroom);
             cfg.seed = seed;
             for (run, key, value) in &extra {

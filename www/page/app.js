@@ -1,7 +1,7 @@
 // The page: two runs (each in its own worker), their cards, the charts, the page state in the
 // address, and window.earthmover.
 import { drawGrid, renderCard } from '../views/card.js';
-import { Charts, COLORS, look, onExport, rebuildCharts } from '../views/charts.js';
+import { Charts, COLORS, addMark, look, marks, onExport, rebuildCharts } from '../views/charts.js';
 import { EnergyPanel } from '../panels/energy.js';
 import { buildRun, download, parseRun } from './exporter.js';
 import { detectLang, lang, noticeText, onLangChange, runName, setLang, setRunObjective, t } from './i18n.js';
@@ -13,6 +13,8 @@ import {
   backendBadge, cancel, check, initRuns, modes, pause, play, request, reset, restartRun, runs, say, setGanLoss, start, step,
 } from './runs.js';
 import { LIMITS, OBJECTIVES, PANELS, RUNS as IDS, parseState, serializeState, within } from './state.js';
+import { Lesson } from './lesson.js';
+import { tipStats } from '../views/tips.js';
 import { linkFor, setupUi } from './ui.js';
 import { simd } from '../vendor/wasm-feature-detect.js';
 
@@ -129,6 +131,7 @@ document.querySelectorAll('.tabs [role=tab]').forEach((tab, i, all) => {
   tab.onkeydown = (ev) => {
     const d = ev.key === 'ArrowRight' ? 1 : ev.key === 'ArrowLeft' ? -1 : 0;
     if (!d) return;
+    ev.preventDefault(); // the arrow moves between tabs, not through the lesson
     const next = all[(i + d + all.length) % all.length];
     next.focus();
     showPanel(next.dataset.panel);
@@ -204,6 +207,7 @@ onLangChange((l) => {
   rebuildCharts();
   optimality.showSummary();
   energy.showSummary();
+  lesson.render();
   if (runs.gan) {
     for (const id of IDS) { if (runs[id].msg) say(id, runs[id].msg); render(id); }
     backendBadge();
@@ -292,16 +296,69 @@ document.querySelectorAll('[data-compare]').forEach((b) => {
   b.onclick = () => { const [l, r] = b.dataset.compare.split(','); compare(l, r).catch(() => {}); };
 });
 
+// ---- lesson mode: each step's one action ----
+const lessonPage = {
+  state, syncUrl, showPanel,
+  covered: (id) => (view(id).modes ? view(id).modes.covered : 0),
+  judged: (id) => view(id).history.filter((p) => p.step > 0 && p.w_opt != null).length,
+  optProgress: null,
+  // A marker on the charts at each run's current step.
+  mark: (text) => {
+    if (replay) return;
+    for (const id of IDS) if (runs[id].history.length) addMark(id, runs[id].step, text);
+    redraw();
+  },
+  act: async (name) => {
+    switch (name) {
+      case 'play': if (!replay) await play(); return;
+      case 'optimality': {
+        showPanel('optimality');
+        addMark('gan', runs.gan.step, () => t('mark.optimal'));
+        lessonPage.optProgress = { k: 0, total: 2000 };
+        try {
+          await optimality.run({ run: 'gan', steps: 2000, logEvery: 50, onProgress: (k, total) => { lessonPage.optProgress = { k, total }; } });
+        } finally {
+          lessonPage.optProgress = null;
+        }
+        return;
+      }
+      case 'loss': {
+        await setGanLoss(runs.gan.ganLoss === 'saturating' ? 'nonsaturating' : 'saturating');
+        if (!replay && !runs.gan.playing) await play('gan');
+        return;
+      }
+      case 'lines': {
+        showPanel('lines');
+        const el = $('#theta');
+        for (let i = 0; i <= 40; i++) {
+          el.value = String(1 - i / 40);
+          el.dispatchEvent(new Event('input'));
+          el.dispatchEvent(new Event('change'));
+          await new Promise((ok) => { setTimeout(ok, 100); });
+        }
+        return;
+      }
+      case 'compare': await compare('wgan', 'wgan_gp'); await play(); return;
+      case 'mcmc': showPanel('energy'); await energy.run({ run: 'wgan' }); return;
+      default: throw new Error(`unknown lesson action ${name}`);
+    }
+  },
+};
+const lesson = new Lesson(lessonPage);
+$('#lesson-btn').onclick = () => (lesson.active ? lesson.close() : lesson.open(1));
+
 const togglePlay = () => (IDS.some((id) => runs[id].playing) ? pause() : play());
-setupUi({ state, play, pause, step: () => step(), reset: () => reset(undefined, undefined, 'reset').catch(() => {}), togglePlay, showPanel, setPresenter,
+setupUi({ state, lesson, play, pause, step: () => step(), reset: () => reset(undefined, undefined, 'reset').catch(() => {}), togglePlay, showPanel, setPresenter,
   setLanguage, language: lang });
 
 // Everything is wired: start the runs, fill in the words, open the panel.
 IDS.forEach(start);
+tipStats(document.querySelector('main'));
 setLang(lang());
 setPresenter(state.presenter);
 showPanel(state.panel);
 showReplayBanner();
+if (state.lesson) lesson.go(state.lesson);
 
 const ready = Promise.all(IDS.map((id) => runs[id].readyPromise)).then(() => {
   if (state.autoplay) play();
@@ -334,6 +391,14 @@ window.earthmover = {
   setGanLoss,
   modes,
   showPanel,
+  // Lesson mode: go to step k (1-8), 0 leaves it; resolves to {step, of, panel}.
+  lesson: (k) => {
+    if (k === 0) lesson.close(); else lesson.go(k);
+    return { step: state.lesson, of: 8, panel: state.panel };
+  },
+  lessonAction: () => lesson.act(),
+  // The events marked on the step axis: [{run, step, text}].
+  marks: () => marks.map((m) => ({ run: m.run, step: m.step, text: m.text() })),
   state: () => JSON.parse(JSON.stringify(state)),
   link: () => linkFor(state),
   setLanguage,

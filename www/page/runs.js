@@ -5,7 +5,7 @@
 import { Requester, RUN_EVENTS as EV, RUN_OPS as OP, coded, errorOf } from '../common/protocol.js';
 import { cpuModule, earlyWorkers } from './boot.js';
 import { buildCard, drawGrid } from '../views/card.js';
-import { COLORS, rebuildCharts } from '../views/charts.js';
+import { COLORS, addMark, clearMarks, rebuildCharts } from '../views/charts.js';
 import { canvasBlob, download, gridCanvas } from './exporter.js';
 import { applyI18n, noticeText, runObjective, setRunObjective, t } from './i18n.js';
 import { drawModes } from '../views/modes.js';
@@ -125,12 +125,17 @@ function onMessage(id, msg) {
       if (restart && restart.wasPlaying) play(id);
       break;
     }
-    case EV.reset:
+    case EV.reset: {
+      // The curves start again: the run's old marks go, and the restart is marked.
+      clearMarks(id);
+      const markKey = { settings: 'mark.settings', preset: 'mark.preset' }[msg.reason] || 'mark.reset';
+      addMark(id, msg.point.step, () => t(markKey));
       Object.assign(r, { label: msg.label, floor: msg.floor, history: [msg.point], step: msg.point.step, modes: null,
         switches: [], diverged: null });
       adopt(id, msg);
       say(id, msg.reason ? () => t('msg.reset', { reason: reasonText(msg.reason), run: t(`run.${id}`) }) : '');
       break;
+    }
     case EV.point:
       r.history.push(msg.point);
       // Step 0 measured late (autoplay) may follow a logged step: keep the history in step order.
@@ -339,6 +344,7 @@ export function setGanLoss(value) {
   return request('gan', OP.ganLoss, { value }).then((msg) => {
     r.label = msg.label;
     r.switches.push({ step: msg.step, to: msg.value });
+    addMark('gan', msg.step, () => t('mark.loss', { loss: msg.value === 'saturating' ? t('loss.saturating') : t('sym.nonsaturating') }));
     adopt('gan', msg);
     say('gan', () => t('msg.loss_switched', { loss: msg.value === 'saturating' ? t('loss.saturating') : t('sym.nonsaturating'), step: msg.step }));
     page.render('gan');

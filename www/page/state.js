@@ -16,7 +16,7 @@ export const OBJECTIVES = wordsOf('objective');
 export const RUNS = ['gan', 'wgan'];
 // Controls a lesson link can hide (hide=settings,preset,...); each element carries data-control.
 export const CONTROLS = ['play', 'step', 'reset', 'settings', 'preset', 'loss', 'backend', 'tabs', 'lab',
-  'optimality', 'export', 'load', 'share', 'language', 'presenter'];
+  'optimality', 'export', 'load', 'share', 'language', 'presenter', 'lesson'];
 
 // Every run setting, generated from Rust's schema (src/config/schema.rs): key, kind, bounds, and
 // the objectives that use it (none: all). Every key is valid for either run (its objective is a
@@ -33,6 +33,8 @@ export const PAGE_KEYS = [
   { key: 'backend', type: 'enum', values: ['auto', 'cpu', 'webgpu'], def: 'auto' },
   { key: 'autoplay', type: 'bool', def: false },
   { key: 'presenter', type: 'bool', def: false },
+  // Lesson mode: the step shown (1-8, lesson.js STEPS), 0 = off.
+  { key: 'lesson', type: 'int', min: 0, max: 8, def: 0 },
   { key: 'hide', type: 'list', values: CONTROLS, def: [] },
   { key: 'theta', type: 'float', min: -1, max: 1, def: 0.5 },
   { key: 'mu_r', type: 'float', min: -4, max: 4, def: -1 },

@@ -2,6 +2,7 @@
 // overlay, keyboard shortcuts, presenter mode and the language buttons. `page` is the small
 // interface app.js hands over: {state, setState(patch), play/pause/step/reset, showPanel, ...}.
 import { t } from './i18n.js';
+import { STEPS } from './lesson.js';
 import { CONTROLS, PANELS, serializeState } from './state.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -26,7 +27,21 @@ export function setupUi(page) {
     label.append(box, span);
     hideBox.append(label);
   }
-  const shareState = () => ({ ...page.state, hide: [...hideBox.querySelectorAll('input:checked')].map((b) => b.value) });
+  // The link may open the lesson at a step (lesson=k).
+  const lessonSel = $('#share-lesson');
+  for (let k = 0; k <= STEPS.length; k++) {
+    const o = document.createElement('option');
+    o.value = String(k);
+    lessonSel.append(o);
+  }
+  lessonSel.onchange = () => fillShare();
+  const lessonNames = () => {
+    [...lessonSel.options].forEach((o, k) => {
+      o.textContent = k ? `${k}. ${t(`lesson.${STEPS[k - 1].id}.h`)}` : t('share.lesson_none');
+    });
+  };
+  const shareState = () => ({ ...page.state, lesson: Number(lessonSel.value),
+    hide: [...hideBox.querySelectorAll('input:checked')].map((b) => b.value) });
   function fillShare() {
     const s = shareState();
     $('#share-url').value = linkFor(s);
@@ -35,6 +50,8 @@ export function setupUi(page) {
   }
   $('#share-btn').onclick = () => {
     for (const b of hideBox.querySelectorAll('input')) b.checked = page.state.hide.includes(b.value);
+    lessonNames();
+    lessonSel.value = String(page.state.lesson || 0);
     $('#share-status').textContent = '';
     fillShare();
     dialog.showModal();
@@ -82,6 +99,9 @@ export function setupUi(page) {
     else if ((k === 'p' || k === 'P') && !hidden('presenter')) page.setPresenter(!page.state.presenter);
     else if ((k === 'l' || k === 'L') && !hidden('language')) page.setLanguage(page.language() === 'zh' ? 'en' : 'zh');
     else if (k === '?' || k === 'h' || k === 'H') showHelp();
+    // Lesson mode: presenter clickers send PageDown / PageUp (some send the arrow keys).
+    else if ((k === 'ArrowRight' || k === 'PageDown') && page.lesson.active) page.lesson.go(page.state.lesson + 1);
+    else if ((k === 'ArrowLeft' || k === 'PageUp') && page.lesson.active) page.lesson.go(page.state.lesson - 1);
     else done = false;
     if (done) ev.preventDefault();
   });

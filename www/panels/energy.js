@@ -11,6 +11,13 @@ import { LIMITS, within } from '../page/state.js';
 const $ = (sel) => document.querySelector(sel);
 const fmt = (v, d = 3) => (v == null || Number.isNaN(v) ? '–' : v.toFixed(d));
 
+// The "after" grid's accessible name, once it shows something (its own words from then on).
+function labelAfter(text) {
+  const c = $('#mcmc-after');
+  c.removeAttribute('data-i18n-attr');
+  c.setAttribute('aria-label', text);
+}
+
 export class EnergyPanel {
   constructor(runs) {
     this.exp = new Experiment(runs, { start: 'mcmc-start', cancel: 'mcmc-cancel', busy: 'mcmc.busy' });
@@ -73,6 +80,7 @@ export class EnergyPanel {
         $('#mcmc-msg').textContent = t('mcmc.progress', { t: p.point.t, total: steps });
         if (p.pixels) drawGridTo($('#mcmc-after'), p.pixels);
         $('#mcmc-after-label').textContent = t('mcmc.after', { t: p.point.t });
+        labelAfter(t('mcmc.after', { t: p.point.t }));
       }
       this.draw(points);
     };
@@ -106,6 +114,7 @@ export class EnergyPanel {
     const s = this.summary;
     if (!s) return;
     $('#mcmc-after-label').textContent = t('mcmc.after', { t: s.steps });
+    labelAfter(t('mcmc.after', { t: s.steps }));
     $('#mcmc-summary').textContent = t('mcmc.summary', { u0: fmt(s.u_start), u1: fmt(s.u_end),
       acc: fmt(s.mean_acceptance, 2), n: s.emd_n, e0: fmt(s.emd_before), e1: fmt(s.emd_after) });
   }

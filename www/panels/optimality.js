@@ -73,7 +73,7 @@ export class OptimalityPanel {
     };
   }
 
-  run({ run = 'gan', steps = 2000, logEvery = 50, fromRun = true } = {}) {
+  run({ run = 'gan', steps = 2000, logEvery = 50, fromRun = true, onProgress = null } = {}) {
     if (!['gan', 'wgan'].includes(run)) return Promise.reject(new Error(`run=${JSON.stringify(run)}: use "gan" or "wgan"`));
     if (!within(steps, LIMITS.opt_steps, true)) {
       return Promise.reject(new Error(`k=${steps} is out of range; use a whole number from ${LIMITS.opt_steps.min} to ${LIMITS.opt_steps.max}`));
@@ -89,6 +89,7 @@ export class OptimalityPanel {
     const progress = ({ point, total }) => {
       points.push(point);
       $('#opt-msg').textContent = t('opt.progress', { k: point.k, total });
+      if (onProgress) onProgress(point.k, total);
       this.draw(points);
     };
     return this.exp.start(run, RUN_OPS.optimality, { steps, logEvery, fromRun }, progress).then((done) => {

@@ -5,6 +5,7 @@ import { gridCanvas } from '../page/exporter.js';
 import { runObjective, t } from '../page/i18n.js';
 import { modesText } from './modes.js';
 import { settingsForm } from '../page/settings.js';
+import { tip, tipStats } from './tips.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -40,6 +41,7 @@ export function buildCard(id, on) {
     <p class="run-msg" role="status" aria-live="polite"></p>
     <details class="settings" data-control="settings"><summary data-i18n="card.settings"></summary></details>`;
   $('.swatch', el).style.background = COLORS[id];
+  tipStats(el);
   $('.settings', el).append(settingsForm(id, on.apply));
   $('.play', el).onclick = on.play;
   $('.step', el).onclick = on.step;
@@ -71,6 +73,9 @@ export function renderCard(r, v, replay) {
   const objective = runObjective(id);
   $('.name', el).textContent = name;
   $('.k-est', el).textContent = t(objective === 'gan' ? 'sym.js_hat' : 'sym.w_hat');
+  const estTile = $('.k-est', el).parentElement;
+  const estTip = objective === 'gan' ? 'tip.sym.js_hat' : objective === 'energy' ? 'tip.sym.gap' : 'tip.sym.w_hat';
+  if (estTile.dataset.tip !== estTip) tip(estTile, estTip);
   const loss = $('.toggle', el);
   if (loss) loss.hidden = objective !== 'gan';
   $('.label', el).textContent = label ? `· ${label}` : '';

@@ -3,6 +3,7 @@
 // keeps its last data, and can be exported as PNG or CSV. Long histories are thinned for drawing.
 /* global uPlot */
 import { runName, runObjective, t } from '../page/i18n.js';
+import { tip } from './tips.js';
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222',
@@ -15,6 +16,59 @@ export const MAX_DRAWN = 1500;
 export const look = { scale: 1, height: 230, compact: false };
 
 const sync = uPlot.sync('earthmover');
+
+// Events on the step axis (issue 17): resets, loss switches, D trained to optimality, lesson
+// steps. Each is {run, step, text: () => words in the reader's language}; a run's marks go with
+// its history when it restarts.
+export const marks = [];
+const MAX_MARKS = 60;
+export function addMark(run, step, text) {
+  marks.push({ run, step, text });
+  if (marks.length > MAX_MARKS) marks.shift();
+}
+export function clearMarks(run) {
+  for (let i = marks.length - 1; i >= 0; i--) if (marks[i].run === run) marks.splice(i, 1);
+}
+// Draws the marks as labelled dashed vertical lines in the run's colour.
+const markPlugin = {
+  hooks: {
+    draw: [(u) => {
+      if (!marks.length) return;
+      const { ctx } = u;
+      const { left, top, width, height } = u.bbox;
+      const dpr = devicePixelRatio || 1;
+      ctx.save();
+      ctx.font = `${Math.round(11 * look.scale * dpr)}px system-ui, sans-serif`;
+      ctx.textBaseline = 'top';
+      let row = 0;
+      const labelled = []; // [x, text]: one label for the same event of both runs
+      for (const m of marks) {
+        const x = u.valToPos(m.step, 'x', true);
+        if (!(x >= left && x <= left + width)) continue;
+        const color = COLORS[m.run] || COLORS.ref;
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 1.5 * dpr;
+        ctx.setLineDash([4 * dpr, 3 * dpr]);
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, top + height);
+        ctx.stroke();
+        const label = m.text();
+        if (labelled.some(([lx0, t0]) => t0 === label && Math.abs(lx0 - x) < 60 * dpr)) continue;
+        labelled.push([x, label]);
+        const w = ctx.measureText(label).width + 6 * dpr;
+        const lx = Math.min(x + 2 * dpr, left + width - w);
+        const ly = top + 2 * dpr + (row % 3) * 14 * look.scale * dpr;
+        row++;
+        ctx.fillStyle = 'rgba(255,255,255,0.85)';
+        ctx.fillRect(lx, ly, w, 13 * look.scale * dpr);
+        ctx.fillStyle = color;
+        ctx.fillText(label, lx + 3 * dpr, ly);
+      }
+      ctx.restore();
+    }],
+  },
+};
 // The chart's own canvas must not widen its box (that would feed the ResizeObserver a loop).
 const chartWidth = (el) => Math.max(300, Math.floor(el.getBoundingClientRect().width) - 14);
 
@@ -27,6 +81,7 @@ function opts(el, s) {
     cursor: x.synced ? { sync: { key: sync.key }, drag: { x: true, y: false } } : { drag: { x: false, y: false } },
     scales: { x: { time: false, ...(x.range ? { range: x.range } : {}) }, ...s.scales },
     legend: { live: true },
+    plugins: x.synced ? [markPlugin] : [],
     series: [{ label: x.label }, ...s.series],
     // The live dashboard (look.compact) leaves its step axis unlabelled to give the plot the
     // height; the lab charts keep their x labels (θ, μ).
@@ -87,6 +142,8 @@ export function managedChart(el, spec) {
     }
     c.u = new uPlot(opts(el, s), c.data || [[]], el);
     if (!s.x) sync.sub(c.u);
+    const title = el.querySelector('.u-title');
+    if (title) tip(title, `tip.chart.${s.name}`);
     const tools = el.querySelector('.chart-tools');
     if (tools) updateTools(c, tools);
   };
@@ -252,8 +309,10 @@ export class Charts {
     this.feature = managedChart(els.feature, () => ({
       name: 'feature-distance', title: t('chart.feature'),
       series: [line(t('series.feature', name('gan')), COLORS.gan, 'fd'), line(t('series.feature', name('wgan')), COLORS.wgan, 'fd')],
-      axes: [{ scale: 'fd', label: t('axis.feature') }],
-      scales: { fd: { auto: true } },
+      // Log scale: it falls by an order of magnitude while the noise turns into digits, and the
+      // later, smaller changes stay readable.
+      axes: [{ scale: 'fd', label: t('axis.feature'), values: logTicks }],
+      scales: { fd: { distr: 3, auto: true } },
     }));
     this.feature.full = full([['gan', 'feature_distance'], ['wgan', 'feature_distance']], (d) => d);
     const sigFields = [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'], ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']];
