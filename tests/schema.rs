@@ -67,5 +67,5 @@ fn every_bound_in_the_schema_is_what_set_enforces() {
         assert!(c.set(st.key, "").is_err(), "{}: empty value", st.key);
         assert_eq!(c, before);
     }
-    assert_eq!(SETTINGS.iter().filter(|s| s.page).count(), 15);
+    assert_eq!(SETTINGS.iter().filter(|s| s.page).count(), 16);
 }

@@ -62,7 +62,7 @@ const fn hidden(mut st: Setting) -> Setting {
 }
 
 /// Every run setting, in the order the page's settings form shows them.
-pub const SETTINGS: [Setting; 18] = [
+pub const SETTINGS: [Setting; 19] = [
     s("objective", Kind::Enum(Objective::NAMES)),
     only(s("gan_loss", Kind::Enum(GanLoss::NAMES)), &["gan"]),
     s("net", Kind::Enum(NetSize::NAMES)),
@@ -75,6 +75,7 @@ pub const SETTINGS: [Setting; 18] = [
     s("latent", Kind::Int(2, 256)),
     s("n_critic", Kind::Int(1, 20)),
     only(s("clip", Kind::Float(1e-4, 1.0)), &["wgan"]),
+    only(s("critic_boost", Kind::Int(0, 200)), &["wgan"]),
     only(
         s("lambda", Kind::Float(0.0, 1000.0)),
         &["wgan_gp", "energy"],
@@ -170,6 +171,7 @@ impl RunConfig {
             "beta1" => self.beta1 = float(),
             "beta2" => self.beta2 = float(),
             "clip" => self.clip = float(),
+            "critic_boost" => self.critic_boost = int() as usize,
             "lambda" => self.lambda = float(),
             "lambda2" => self.lambda2 = float(),
             _ => unreachable!("every key of SETTINGS is applied above"),
@@ -195,6 +197,7 @@ impl RunConfig {
             "beta1" => self.beta1.to_string(),
             "beta2" => self.beta2.to_string(),
             "clip" => self.clip.to_string(),
+            "critic_boost" => self.critic_boost.to_string(),
             "lambda" => self.lambda.to_string(),
             "lambda2" => self.lambda2.to_string(),
             "seed" => self.seed.to_string(),

@@ -29,6 +29,11 @@ pub use checkpoint::Checkpoint;
 use measure::Held;
 pub use measure::LogPoint;
 
+/// The WGAN authors' critic schedule (`critic_boost`): boosted during the first 25 generator steps
+/// and at every 500th (Arjovsky et al.'s code: `if gen_iterations < 25 or gen_iterations % 500 == 0`).
+pub const BOOST_STEPS: u64 = 25;
+pub const BOOST_EVERY: u64 = 500;
+
 /// Images in the live sample grid (8 x 8), drawn from a noise batch fixed at start.
 pub const GRID: usize = 64;
 
@@ -295,7 +300,7 @@ impl Trainer {
     /// One generator step: `n_critic` critic updates, then one generator update.
     pub fn train_step(&mut self) {
         let mut rng = self.rng.clone();
-        for _ in 0..self.cfg.n_critic {
+        for _ in 0..self.critic_updates() {
             let loss = self.critic_loss(&mut rng);
             let loss = match self.cfg.objective {
                 Objective::Gan => loss.mul_scalar(0.5),
@@ -321,6 +326,17 @@ impl Trainer {
         }
         self.rng = rng;
         self.step += 1;
+    }
+
+    /// Critic updates before the next generator step: `n_critic`, or the WGAN's `critic_boost`
+    /// during its first [`BOOST_STEPS`] steps and at every [`BOOST_EVERY`]-th.
+    pub fn critic_updates(&self) -> usize {
+        let boosted = self.step < BOOST_STEPS || self.step.is_multiple_of(BOOST_EVERY);
+        if self.cfg.objective == Objective::Wgan && self.cfg.critic_boost > 0 && boosted {
+            self.cfg.critic_boost
+        } else {
+            self.cfg.n_critic
+        }
     }
 
     /// The generator as it is now (clones share tensors: no copy).

@@ -14,6 +14,7 @@ export const RUN_KEYS = [
   { key: 'latent', type: 'int', min: 2, max: 256 },
   { key: 'n_critic', type: 'int', min: 1, max: 20 },
   { key: 'clip', type: 'float', min: 1e-4, max: 1, objectives: ['wgan'] },
+  { key: 'critic_boost', type: 'int', min: 0, max: 200, objectives: ['wgan'] },
   { key: 'lambda', type: 'float', min: 0, max: 1000, objectives: ['wgan_gp', 'energy'] },
   { key: 'lambda2', type: 'float', min: 0, max: 1000, objectives: ['energy'] },
   { key: 'beta1', type: 'float', min: 0, max: 0.999 },
