@@ -7,6 +7,8 @@
 #                       the page's load figures, then the anchors themselves and the ratio tables (also
 #                       written into README.md's performance section)
 #   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
+#   ./build.sh record   rewrite the recorded runs in www/recordings (native training, ~15 minutes)
+#   ./build.sh dist     build, then write dist/: exactly the static site, to copy to any web server
 #   ./build.sh setup    only install the tools
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +17,8 @@ cd "$(dirname "$0")"
 # Burn takes many minutes to compile on two cores, so nothing is built twice.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/earthmover-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
+# Pinned tools (cargo install --locked builds them from their own lock files).
+WASM_PACK_VERSION=0.15.1
 CHROMIUM_FLAGS=(--no-sandbox --disable-background-networking --disable-component-update --disable-sync --no-first-run)
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -23,33 +27,54 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
 
+# Say what is missing, with how to install it, instead of failing halfway (issue 18).
+need() {
+  command -v "$1" >/dev/null || { echo "error: $1 is missing. $2" >&2; exit 1; }
+}
+
+# Build tools only: what `./build.sh` and `./build.sh serve` need (no root, no browser).
 setup() {
+  need cargo "Install Rust with rustup: https://rustup.rs (curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh)"
+  need rustup "Install Rust with rustup (https://rustup.rs); a distribution's cargo cannot add the wasm32 target"
+  need node "Install Node.js 20 or newer (https://nodejs.org, or nvm)"
+  need npm "Install Node.js 20 or newer, which comes with npm"
+  local node_major
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  if (( node_major < 20 )); then
+    echo "error: Node.js $(node --version) is too old: the tests need node --test features of Node 20 or newer (https://nodejs.org)" >&2
+    exit 1
+  fi
+  # rust-toolchain.toml names the toolchain and the wasm32 target; rustup installs both on first use.
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    log "adding the wasm32 target"
+    log "adding the wasm32 target (a minute)"
     rustup target add wasm32-unknown-unknown
   fi
-  if ! command -v wasm-pack >/dev/null; then
-    log "installing wasm-pack"
-    cargo install wasm-pack
+  if [[ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]]; then
+    log "installing wasm-pack $WASM_PACK_VERSION (cargo install --locked: about 4 minutes on 2 cores)"
+    cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
   fi
   local want have
   want=$(wasm_bindgen_version)
   have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
   if [[ "$have" != "$want" ]]; then
     # Must equal the wasm-bindgen crate in Cargo.lock; wasm-pack's own download cannot reach GitHub here.
-    log "installing wasm-bindgen-cli $want (found: ${have:-none})"
-    cargo install wasm-bindgen-cli --version "$want" --force
+    log "installing wasm-bindgen-cli $want (found: ${have:-none}; about 3 minutes)"
+    cargo install wasm-bindgen-cli --version "$want" --locked --force
   fi
+  if [[ ! -d node_modules/uplot || ! -d node_modules/wasm-feature-detect || ! -d node_modules/playwright-core || ! -d node_modules/axe-core || ! -d node_modules/qrcode-generator || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "installing npm packages (uPlot for the charts, wasm-feature-detect for the SIMD check, qrcode-generator for the link's QR code, playwright-core and axe-core for the tests)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+# What the tests and benchmarks need on top: Chromium and chromedriver (apt, as root or with sudo).
+setup_browser() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    log "installing Chromium and chromedriver from apt"
+    log "installing Chromium and chromedriver from apt (a few minutes)"
     local sudo=""
     [[ $(id -u) -ne 0 ]] && sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
-  fi
-  if [[ ! -d node_modules/uplot || ! -d node_modules/wasm-feature-detect || ! -d node_modules/playwright-core || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    log "installing npm packages (uPlot for the charts, wasm-feature-detect for the SIMD check, playwright-core for the tests)"
-    npm ci --no-audit --no-fund
   fi
 }
 
@@ -68,6 +93,8 @@ build() {
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css www/vendor/
   cp node_modules/wasm-feature-detect/dist/esm/index.js www/vendor/wasm-feature-detect.js
+  # The QR code of the Copy-link dialog (its MIT licence is in the file's header).
+  cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.mjs
   # Their licences travel with them (THIRD-PARTY-NOTICES.md).
   cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE.txt
   cp node_modules/wasm-feature-detect/LICENSE www/vendor/wasm-feature-detect.LICENSE.txt
@@ -77,6 +104,52 @@ build() {
     gzip -9 -k -f $d/earthmover_bg.wasm $d/earthmover.js
     printf '%s: wasm %s bytes, gzip %s bytes\n' "$d" "$(stat -c %s $d/earthmover_bg.wasm)" "$(stat -c %s $d/earthmover_bg.wasm.gz)"
   done
+  local f
+  for f in www/recordings/*.json; do
+    [[ -e $f ]] || continue
+    gzip -9 -k -f "$f"
+    printf '%s: %s bytes, gzip %s bytes\n' "$f" "$(stat -c %s "$f")" "$(stat -c %s "$f.gz")"
+  done
+}
+
+# dist/: the site and nothing else (no benchmark page, no 10k training set), with the precompressed
+# copies a static host may serve; it works from any host and subpath (tests/site.test.mjs).
+dist() {
+  rm -rf dist
+  mkdir -p dist/www/data dist/www/recordings
+  cp index.html sw.js LICENSE THIRD-PARTY-NOTICES.md dist/
+  cp www/style.css dist/www/
+  cp -r www/page www/views www/panels www/workers www/common www/i18n www/vendor www/pkg www/pkg-gpu dist/www/
+  rm -f dist/www/pkg*/.gitignore
+  cp www/data/mnist-train-2k.bin.gz www/data/mnist-test-1k.bin.gz www/data/classifier.bpk www/data/PROVENANCE.md dist/www/data/
+  cp www/recordings/*.json www/recordings/*.json.gz dist/www/recordings/ 2>/dev/null || true
+  # The service worker's cache name carries a hash of the site, so a rebuilt site replaces the
+  # cache; it caches the files a CPU page needs at once (relative to its own address).
+  local version list
+  version=$(cd dist && find . -type f ! -name sw.js -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+  list=$(cd dist && find . -type f ! -name sw.js ! -name '*.wasm.gz' ! -name '*.js.gz' ! -name '*.json.gz' ! -path './www/pkg-gpu/*' ! -path './www/recordings/*' \
+    ! -name '*.md' ! -name '*.txt' ! -name LICENSE | sort | sed "s|^\./||; s|.*|'&'|" | paste -sd, -)
+  sed -i "s/__SITE_VERSION__/$version/; s|/\* __SITE_FILES__ \*/|'./', $list|" dist/sw.js
+  local files bytes wire
+  files=$(find dist -type f | wc -l)
+  bytes=$(du -sb dist | cut -f1)
+  # What a CPU page load transfers: every file but the WebGPU build, the recordings and the
+  # uncompressed twins of the precompressed files.
+  wire=$(find dist -type f ! -path 'dist/www/pkg-gpu/*' ! -path 'dist/www/recordings/*' ! -name '*.gz' -print0 \
+    | while IFS= read -r -d '' f; do if [[ -e $f.gz ]]; then stat -c %s "$f.gz"; else gzip -9 -c "$f" | wc -c; fi; done \
+    | awk '{ s += $1 } END { print s }')
+  printf 'dist/: %s files, %s bytes on disk; a CPU page load is at most %s bytes gzip (version %s)\n' "$files" "$bytes" "$wire" "$version"
+}
+
+# The recorded runs the page offers on slow machines (src/bin/record.rs): 10 minutes of page time
+# of each preset pair, seed 1, at the pace each pair trained on the page on this 2-core machine
+# (both runs training, CPU backend): GAN 15.1 and WGAN 7.8 steps/s over 3 minutes; WGAN 5.3 and
+# WGAN-GP 3.9 steps/s over 90 s (2026-12-02).
+record() {
+  cargo build --release --bin record
+  "$CARGO_TARGET_DIR/release/record" --pair gan,wgan --pace 15.1,7.8 --out www/recordings/gan-wgan.json &
+  "$CARGO_TARGET_DIR/release/record" --pair wgan,wgan_gp --pace 5.3,3.9 --out www/recordings/wgan-wgan_gp.json
+  wait
 }
 
 serve() {
@@ -111,6 +184,8 @@ run_tests() {
   # SwiftShader's WebGPU needs far more than the default 20 s.
   PATH="$PWD/scripts/nocapture:$PATH" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
     WASM_TEST_RUNNER_ARGS="$runner_args" wasm-pack test --release --headless --chrome -- --features webgpu
+  log "dist/: the static site (tests/site.test.mjs serves it from a plain static server)"
+  dist
   log "end-to-end tests of the built page in headless Chromium"
   node --test --test-concurrency=1 tests/
 }
@@ -128,6 +203,8 @@ bench() {
   node scripts/bench.mjs | tee -a "$ours"
   log "Earthmover: the page (first step after navigation, bytes transferred, main-thread fps)"
   node scripts/pagebench.mjs | tee -a "$ours"
+  log "Earthmover: time to digits on the default page (3 seeds, up to 4 minutes each)"
+  node scripts/digits.mjs | tee -a "$ours"
   if [[ "${SKIP_ANCHORS:-0}" != 1 && -d $anchors ]]; then
     log "anchors: TensorFlow.js and PyTorch (bash run.sh in a copy of $anchors)"
     mkdir -p bench-results/anchors
@@ -142,11 +219,13 @@ bench() {
 }
 
 case "${1:-build}" in
-  setup) setup ;;
+  setup) setup; setup_browser ;;
   build) setup; build ;;
   serve) setup; build; serve ;;
-  test) setup; run_tests ;;
-  bench) setup; build; bench ;;
-  soak) setup; build; node scripts/soak.mjs ;;
-  *) echo "usage: $0 [build|serve|test|bench|soak|setup]" >&2; exit 2 ;;
+  test) setup; setup_browser; run_tests ;;
+  bench) setup; setup_browser; build; bench ;;
+  soak) setup; setup_browser; build; node scripts/soak.mjs ;;
+  record) setup; record; build ;;
+  dist) setup; build; dist ;;
+  *) echo "usage: $0 [build|serve|test|bench|soak|record|dist|setup]" >&2; exit 2 ;;
 esac

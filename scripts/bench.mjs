@@ -26,7 +26,7 @@ const { server, url } = await startServer(0);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', '--enable-unsafe-webgpu'],
+    '--no-first-run', '--enable-unsafe-webgpu', ...(process.env.EARTHMOVER_CHROMIUM_EXTRA || '').split(' ').filter(Boolean)],
 });
 try {
   // On WebGPU the anchors' three workloads only (the target is >= 1x TF.js webgpu on each). Without
@@ -45,7 +45,9 @@ try {
   // How cost grows with the batch: shorter repeats (the table is about shape, not the third digit).
   runs.push(['cpu', Number(process.env.BENCH_SCALING_BUDGET || 3), '&workloads=scaling']);
   runs.push(['webgpu', gpuBudget, gpuWorkloads]);
-  for (const [backend, b, extra] of runs) {
+  // BENCH_BACKENDS=webgpu (scripts/device-check.sh): only those runs.
+  const only = process.env.BENCH_BACKENDS ? process.env.BENCH_BACKENDS.split(',') : null;
+  for (const [backend, b, extra] of runs.filter(([be]) => !only || only.includes(be))) {
     const busy = await busyPct();
     const page = await browser.newPage();
     await page.goto(`${url}www/bench/bench.html?backend=${backend}&budget=${b}${extra}`);

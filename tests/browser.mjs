@@ -6,7 +6,9 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
+  '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu',
+  // scripts/device-check.sh adds the flags a GPU machine's Chromium needs for a hardware adapter.
+  ...(process.env.EARTHMOVER_CHROMIUM_EXTRA || '').split(' ').filter(Boolean)];
 
 export async function startBrowser(serverOptions = {}) {
   const { server, url: base } = await startServer(0, '127.0.0.1', serverOptions);
@@ -28,8 +30,9 @@ export function useBrowser() {
   return b;
 }
 
-export async function openPage(browser, base, query, routes = {}, { locale = 'en-US', viewport = { width: 1280, height: 900 }, init } = {}) {
-  const context = await browser.newContext({ viewport, locale, acceptDownloads: true });
+// Service workers are blocked unless asked for: page.route() does not see what one fetches.
+export async function openPage(browser, base, query, routes = {}, { locale = 'en-US', viewport = { width: 1280, height: 900 }, init, serviceWorkers = 'block' } = {}) {
+  const context = await browser.newContext({ viewport, locale, acceptDownloads: true, serviceWorkers });
   const page = await context.newPage();
   const problems = { console: [], offOrigin: [], failed: [] };
   page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });

@@ -159,3 +159,128 @@ test('axe-core finds no serious or critical accessibility problem on any panel, 
   assert.deepEqual(all, []);
   await page.close();
 });
+
+test('the lesson walks all 8 steps with the keyboard alone, each action runs, in both languages', { timeout: 600_000 }, async () => {
+  const { page, problems } = await open('?lesson=1&hide=play,step,reset,settings,tabs', { viewport: { width: 1280, height: 720 } });
+  await waitReady(page);
+  // Tab to the step's action and press Enter, as a keyboard user would.
+  const pressAction = async () => {
+    for (let i = 0; i < 60 && !(await page.evaluate(() => document.activeElement && document.activeElement.id === 'lesson-act')); i++) {
+      await page.keyboard.press('Tab');
+    }
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'lesson-act', 'Tab reaches the action');
+    await page.keyboard.press('Enter');
+    // The button is disabled while its action runs, enabled when it is done.
+    await page.waitForFunction(() => !document.querySelector('#lesson-act').disabled, null, { timeout: 240_000 });
+    // Back to the page, so that the arrow keys move through the lesson.
+    await page.evaluate(() => document.activeElement.blur());
+  };
+  const seen = [];
+  for (let k = 1; k <= 8; k++) {
+    const s = await lessonState(page);
+    assert.equal(s.k, k);
+    assert.equal(s.count, `Step ${k} of 8`);
+    seen.push(s.title);
+    const t0 = Date.now();
+    await pressAction();
+    console.log(`step ${k} (${s.title}): action done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (k === 1) assert.ok((await page.evaluate(() => window.earthmover.snapshot())).runs.every((r) => r.playing), 'training started although Play is hidden');
+    if (k === 3) assert.match(await page.textContent('#opt-msg'), /1000/);
+    if (k === 4) assert.equal((await page.evaluate(() => window.earthmover.snapshot())).runs[0].ganLoss, 'saturating');
+    if (k === 5) assert.equal(Number(await page.inputValue('#theta')), 0);
+    if (k === 7) assert.equal((await page.evaluate(() => window.earthmover.snapshot())).runs[1].objectiveKey, 'wgan_gp');
+    if (k === 8) assert.ok((await page.textContent('#mcmc-summary')).length > 10, 'the MCMC summary is shown');
+    if (k < 8) await page.keyboard.press(k % 2 ? 'ArrowRight' : 'PageDown');
+  }
+  assert.equal(new Set(seen).size, 8, 'eight different steps');
+  // Back through the lesson in Chinese (L switches the language).
+  await page.keyboard.press('l');
+  for (let k = 8; k >= 1; k--) {
+    const s = await lessonState(page);
+    assert.equal(s.k, k);
+    assert.equal(s.count, `第 ${k} 步，共 8 步`);
+    assert.match(s.title, /[\u4e00-\u9fff]/);
+    assert.match(await page.textContent('#lesson-text'), /[\u4e00-\u9fff]/);
+    if (k > 1) await page.keyboard.press(k % 2 ? 'ArrowLeft' : 'PageUp');
+  }
+  await page.keyboard.press('PageUp');
+  assert.equal((await lessonState(page)).k, 1, 'the first step stays the first');
+  assert.deepEqual(problems.console, [], 'no console errors');
+  await page.close();
+});
+
+test('the dashboard fits 1280x720 and 1920x1080 (presenter too); phones and tablets stack without sideways scrolling', { timeout: 240_000 }, async () => {
+  const inView = ['#run-gan canvas.grid', '#run-wgan canvas.grid', '#chart-probe', '#chart-wopt', '#chart-feature', '#run-gan .v-step', '#run-wgan .v-rate'];
+  for (const [width, height, q] of [[1280, 720, ''], [1920, 1080, ''], [1920, 1080, '?presenter=1']]) {
+    const { page } = await open(q, { viewport: { width, height } });
+    await waitReady(page);
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => scrollY), 0);
+    for (const sel of inView) assert.ok(await onScreen(page, sel), `${width}x${height}${q}: ${sel} is on the first screen`);
+    await page.close();
+  }
+  for (const [width, height] of [[390, 844], [768, 1024]]) {
+    for (const q of ['', '?lesson=2']) {
+      const { page } = await open(q, { viewport: { width, height } });
+      await waitReady(page);
+      await page.waitForTimeout(500);
+      const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+      assert.ok(sw <= iw, `${width}x${height}${q}: no sideways scrolling (${sw} > ${iw})`);
+      await page.close();
+    }
+  }
+});
+
+test('single-key shortcuts can be turned off, and charts carry a text summary of their latest values', { timeout: 180_000 }, async () => {
+  const { page } = await open('', { viewport: { width: 1280, height: 720 } });
+  await waitReady(page);
+  await page.keyboard.press('p');
+  assert.ok(await page.evaluate(() => document.body.classList.contains('presenter')));
+  await page.click('#help-btn');
+  await page.uncheck('#single-keys');
+  await page.click('#help-close');
+  await page.keyboard.press('p');
+  assert.ok(await page.evaluate(() => document.body.classList.contains('presenter')), 'P does nothing once turned off');
+  await page.keyboard.press('s');
+  assert.equal((await page.evaluate(() => window.earthmover.snapshot())).runs[0].step, 0, 'S does nothing either');
+  // Remembered in this browser.
+  await page.reload();
+  await waitReady(page);
+  assert.equal(await page.isChecked('#single-keys'), false);
+  await page.waitForFunction(() => /Latest values/.test(document.querySelector('#chart-emd .chart-summary').textContent), null, { timeout: 60_000 });
+  const summary = await page.textContent('#chart-emd .chart-summary');
+  assert.match(summary, /Latest values: .*EMD [0-9.]+ at /, summary);
+  await page.close();
+});
+
+test('a recorded run loads from its button, plays back with its curves growing, and the lesson runs on it', { timeout: 180_000 }, async () => {
+  const { page, problems } = await open('?lesson=2', { viewport: { width: 1280, height: 720 } });
+  await waitReady(page);
+  await page.click('#rec-btn');
+  await page.click('[data-recording=gan-wgan]');
+  await page.waitForFunction(() => window.earthmover.snapshot().replay?.playing === true, null, { timeout: 30_000 });
+  const at = () => page.evaluate(() => {
+    const s = window.earthmover.snapshot();
+    return { clock: s.replay.clock, seconds: s.replay.seconds, gan: s.runs[0].points, wgan: s.runs[1].points, step: s.runs[1].step };
+  });
+  const a = await at();
+  assert.ok(a.seconds >= 590, `about 10 minutes recorded (${a.seconds} s)`);
+  await page.selectOption('#replay-speed', '64');
+  await page.waitForTimeout(3000);
+  const b2 = await at();
+  assert.ok(b2.clock > a.clock && b2.wgan > a.wgan && b2.step > a.step, `the curves grow: ${JSON.stringify([a, b2])}`);
+  // Live training is paused meanwhile; the banner says what is shown.
+  assert.ok((await page.evaluate(() => window.earthmover.snapshot())).runs.every((r) => !r.playing));
+  assert.match(await page.textContent('#replay-text'), /Recorded run/);
+  // The lesson's wait (digits on the mode meter) follows the recording.
+  await page.waitForFunction(() => document.querySelector('#lesson-progress').value >= 1, null, { timeout: 60_000 });
+  assert.match(await page.textContent('#lesson-wait-text'), /draw digits/);
+  // To the end, then back to the live runs.
+  await page.waitForFunction(() => window.earthmover.snapshot().replay.playing === false, null, { timeout: 60_000 });
+  const end = await at();
+  assert.equal(end.clock, end.seconds);
+  await page.click('#replay-back');
+  assert.equal(await page.evaluate(() => window.earthmover.snapshot().replay), null);
+  assert.deepEqual(problems.console, [], 'no console errors');
+  await page.close();
+});

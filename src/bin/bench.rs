@@ -6,6 +6,10 @@
 //! Besides the anchors' workloads: the same three on Burn's deprecated `ndarray` CPU backend (the
 //! `flex` one's predecessor, for comparison), and the batch-scaling workloads `small-gan@b16` ..
 //! `ref-gan@b256` (`scaling`).
+//!
+//! Built with `--features webgpu`, `--backends wgpu` measures Burn's wgpu backend natively (Vulkan
+//! on Linux: `scripts/device-check.sh` on a machine with a GPU); `--backends flex,ndarray` is the
+//! default.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -149,6 +153,18 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3.0);
     let only: Option<Vec<String>> = arg("--only").map(|v| v.split(',').map(String::from).collect());
+    let backends: Vec<String> = arg("--backends")
+        .unwrap_or_else(|| "flex,ndarray".into())
+        .split(',')
+        .map(String::from)
+        .collect();
+    #[cfg(not(feature = "webgpu"))]
+    if backends.iter().any(|b| b == "wgpu") {
+        eprintln!("--backends wgpu needs a build with --features webgpu (scripts/device-check.sh)");
+        std::process::exit(2);
+    }
+    #[cfg(feature = "webgpu")]
+    let mut wgpu = None;
     for (name, mut cfg) in workloads {
         let scaling = name.contains('@');
         let wanted = |w: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == w));
@@ -158,11 +174,25 @@ fn main() {
         let budget_s = if scaling { scaling_budget_s } else { budget_s };
         // The anchors' workloads train G and D only: no probe discriminator.
         cfg.probe = false;
-        let mut devices = vec![("flex", burn::tensor::Device::flex())];
-        if ["small-gan", "ref-gan", "ref-wgan"].contains(&name) {
+        let mut devices = Vec::new();
+        if backends.iter().any(|b| b == "flex") {
+            devices.push(("flex", burn::tensor::Device::flex()));
+        }
+        if backends.iter().any(|b| b == "ndarray")
+            && ["small-gan", "ref-gan", "ref-wgan"].contains(&name)
+        {
             // Deprecated in Burn 0.22 (flex replaces it): measured here only for comparison.
             #[allow(deprecated)]
             devices.push(("ndarray", burn::tensor::Device::ndarray()));
+        }
+        #[cfg(feature = "webgpu")]
+        if backends.iter().any(|b| b == "wgpu") {
+            match wgpu.get_or_insert_with(|| burn::tensor::Device::wgpu_options().init()) {
+                Ok(d) => devices.push(("wgpu", d.clone())),
+                Err(e) => {
+                    println!("{{\"tool\": \"earthmover\", \"backend\": \"native-wgpu\", \"workload\": \"{name}\", \"error\": \"no wgpu adapter: {}\"}}", format!("{e}").replace('"', "'"));
+                }
+            }
         }
         for (backend, device) in devices {
             let busy = busy_pct();

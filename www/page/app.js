@@ -76,7 +76,8 @@ function snapshot() {
     backend: runs.gan.backend ? runs.gan.backend.label : null,
     backendReason: runs.gan.backend ? runs.gan.backend.reason : null,
     language: lang(),
-    replay: replay ? { file: replay.file, exported: replay.exported } : null,
+    replay: replay ? { file: replay.file, exported: replay.exported, ...(replay.playback ? { clock: replay.playback.clock,
+      seconds: replay.playback.seconds, speed: replay.playback.speed, playing: replay.playback.playing } : {}) } : null,
     runs: IDS.map((id) => {
       const r = runs[id];
       const v = view(id);
@@ -227,10 +228,61 @@ $('#export-run').onclick = () => download(`earthmover-run-gan${view('gan').step}
 
 function showReplayBanner() {
   $('#replay').hidden = !replay;
-  if (replay) {
+  if (!replay) return;
+  const pb = replay.playback;
+  $('#replay-controls').hidden = !pb;
+  if (!pb) {
     $('#replay-text').textContent = t('export.replay', { file: replay.file, date: replay.exported || '?',
       gan: replay.runs.gan.step, wgan: replay.runs.wgan.step });
+    return;
   }
+  const mmss = (x) => `${Math.floor(x / 60)}:${String(Math.floor(x % 60)).padStart(2, '0')}`;
+  $('#replay-text').textContent = t('rec.banner', { name: t(`rec.${replay.file}`), at: mmss(pb.clock), of: mmss(pb.seconds),
+    gan: replay.runs.gan.step, wgan: replay.runs.wgan.step });
+  $('#replay-play').textContent = pb.playing ? t('rec.pause') : t('rec.play');
+  $('#replay-speed').value = String(pb.speed);
+}
+
+// A recording with frames plays back: its curves grow and its digits change with the page time
+// each point stands for (t), `speed` times faster than it was trained on a 2-core machine.
+const PLAYBACK_TICK_MS = 250;
+function reveal() {
+  const pb = replay.playback;
+  for (const id of IDS) {
+    const f = replay.full.runs[id];
+    const history = f.history.filter((p) => p.t <= pb.clock);
+    const frame = f.frames.filter((x) => x.t <= pb.clock).pop() || f.frames[0];
+    replay.runs[id] = { ...f, history: history.length ? history : [f.history[0]], step: (history[history.length - 1] || f.history[0]).step,
+      samples: frame.samples, modes: frame.modes ? { ...frame.modes, step: frame.step } : null };
+    render(id);
+    drawView(id);
+  }
+  redraw();
+  showReplayBanner();
+}
+function playback(on) {
+  const pb = replay && replay.playback;
+  if (!pb) return;
+  clearInterval(pb.timer);
+  pb.timer = null;
+  pb.playing = on && pb.clock < pb.seconds;
+  if (pb.playing) {
+    pb.timer = setInterval(() => {
+      pb.clock = Math.min(pb.seconds, pb.clock + (PLAYBACK_TICK_MS / 1000) * pb.speed);
+      if (pb.clock >= pb.seconds) playback(false);
+      reveal();
+    }, PLAYBACK_TICK_MS);
+  }
+  showReplayBanner();
+}
+// The objectives the charts and cards name: the recording's while it is shown, the runs' after.
+const objectiveOf = (settings) => (settings || []).find(([k]) => k === 'objective')?.[1];
+function nameRuns() {
+  for (const id of IDS) {
+    const o = objectiveOf(replay ? replay.full.runs[id].settings : runs[id].settings);
+    if (o) setRunObjective(id, o);
+  }
+  rebuildCharts();
 }
 async function loadRun(text, file = 'file') {
   const res = parseRun(text);
@@ -239,18 +291,76 @@ async function loadRun(text, file = 'file') {
     throw new Error(res.error);
   }
   await pause();
-  replay = { file, ...res.run };
-  for (const id of IDS) { render(id); drawView(id); }
-  showReplayBanner();
-  redraw();
+  if (replay) playback(false);
+  replay = { file, ...res.run, full: res.run, runs: { ...res.run.runs } };
+  if (IDS.every((id) => res.run.runs[id].frames)) {
+    const seconds = Math.max(...IDS.map((id) => res.run.runs[id].history[res.run.runs[id].history.length - 1].t));
+    replay.playback = { clock: 0, seconds, speed: 4, playing: false, timer: null };
+  }
+  nameRuns();
+  if (replay.playback) {
+    reveal();
+    playback(true);
+  } else {
+    for (const id of IDS) { render(id); drawView(id); }
+    showReplayBanner();
+    redraw();
+  }
   return snapshot();
 }
 function leaveReplay() {
+  if (replay) playback(false);
   replay = null;
+  nameRuns();
   for (const id of IDS) { render(id); drawView(id); }
   showReplayBanner();
   redraw();
 }
+$('#replay-play').onclick = () => playback(!replay.playback.playing);
+$('#replay-speed').onchange = () => { replay.playback.speed = Number($('#replay-speed').value); showReplayBanner(); };
+
+// The recordings that ship with the page (www/recordings, written by ./build.sh record).
+const RECORDINGS = ['gan-wgan', 'wgan-wgan_gp'];
+async function useRecording(name) {
+  if (!RECORDINGS.includes(name)) throw new Error(`unknown recording ${JSON.stringify(name)}; use ${RECORDINGS.join(' or ')}`);
+  $('#rec-status').textContent = t('rec.loading');
+  let text;
+  try {
+    const res = await fetch(new URL(`../recordings/${name}.json`, import.meta.url));
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (e) {
+    $('#rec-status').textContent = '';
+    notice(() => t('rec.failed', { detail: e.message }), 'error');
+    throw e;
+  }
+  $('#rec-status').textContent = '';
+  if ($('#recordings').open) $('#recordings').close();
+  return loadRun(text, name);
+}
+$('#rec-btn').onclick = () => { $('#rec-status').textContent = ''; $('#recordings').showModal(); };
+$('#rec-close').onclick = () => $('#recordings').close();
+document.querySelectorAll('[data-recording]').forEach((b) => { b.onclick = () => useRecording(b.dataset.recording).catch(() => {}); });
+
+// A machine that trains much slower than the 2-core laptops the classroom preset was tuned on is
+// offered a recording: below SLOW_STEPS_PER_S GAN steps/s (a third of the 15 a 2-core machine
+// reaches with both runs training), digits take more than about 3 minutes to appear.
+const SLOW_STEPS_PER_S = 5;
+const SLOW_AFTER_MS = 20_000;
+let slowOffered = false;
+let playingSince = null;
+setInterval(() => {
+  const training = !replay && IDS.every((id) => runs[id] && runs[id].playing);
+  if (!training) { playingSince = null; return; }
+  playingSince = playingSince ?? Date.now();
+  if (slowOffered || Date.now() - playingSince < SLOW_AFTER_MS) return;
+  const rate = runs.gan.stepsPerSec;
+  if (rate > 0 && rate < SLOW_STEPS_PER_S) {
+    slowOffered = true;
+    notice(() => t('rec.slow', { rate: rate.toFixed(1), slow: SLOW_STEPS_PER_S }), 'info',
+      { label: () => t('rec.use'), onClick: () => useRecording('gan-wgan').catch(() => {}) });
+  }
+}, 2000);
 $('#replay-back').onclick = leaveReplay;
 $('#load-run').onchange = async (ev) => {
   const f = ev.target.files[0];
@@ -310,13 +420,14 @@ const lessonPage = {
   },
   act: async (name) => {
     switch (name) {
-      case 'play': if (!replay) await play(); return;
+      case 'play': if (replay) playback(true); else await play(); return;
       case 'optimality': {
         showPanel('optimality');
         addMark('gan', runs.gan.step, () => t('mark.optimal'));
-        lessonPage.optProgress = { k: 0, total: 2000 };
+        lessonPage.optProgress = { k: 0, total: 1000 };
         try {
-          await optimality.run({ run: 'gan', steps: 2000, logEvery: 50, onProgress: (k, total) => { lessonPage.optProgress = { k, total }; } });
+          await optimality.run({ run: 'gan', steps: 1000, logEvery: 50, onProgress: (k, total) => { lessonPage.optProgress = { k, total }; } });
+          lessonPage.optDone = true;
         } finally {
           lessonPage.optProgress = null;
         }
@@ -359,6 +470,11 @@ setPresenter(state.presenter);
 showPanel(state.panel);
 showReplayBanner();
 if (state.lesson) lesson.go(state.lesson);
+
+// Offline after the first visit: the service worker (sw.js beside index.html) keeps the site's files.
+if ('serviceWorker' in navigator && /^https?:$/.test(location.protocol)) {
+  navigator.serviceWorker.register(new URL('../../sw.js', import.meta.url)).catch(() => { /* no offline copy; the page works */ });
+}
 
 const ready = Promise.all(IDS.map((id) => runs[id].readyPromise)).then(() => {
   if (state.autoplay) play();
@@ -406,6 +522,11 @@ window.earthmover = {
   exportRun: () => exportRun().text().then((s) => JSON.parse(s)),
   loadRun: (json) => loadRun(typeof json === 'string' ? json : JSON.stringify(json), 'api'),
   leaveReplay,
+  // Play a recording that ships with the page ('gan-wgan' or 'wgan-wgan_gp'); `speed` x page time.
+  useRecording: (name = 'gan-wgan', speed) => useRecording(name).then((snap) => {
+    if (speed && replay.playback) { replay.playback.speed = speed; showReplayBanner(); }
+    return snap;
+  }),
   // Each experiment resolves to its numbers; see README "Experiments".
   experiment(name, p = {}) {
     switch (name) {

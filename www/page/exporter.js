@@ -98,6 +98,24 @@ function checkRun(id, r) {
     if (bytes.length !== GRID_BYTES) return `runs.${id}.samples has ${bytes.length} bytes, not ${GRID_BYTES}`;
   }
   if (r.modes != null && !(Array.isArray(r.modes.counts) && r.modes.counts.length === 10)) return `runs.${id}.modes is malformed`;
+  // A recording's frames: the sample grid and the mode meter at page times t, in order.
+  if (r.frames != null) {
+    if (!Array.isArray(r.frames) || r.frames.length === 0) return `runs.${id}.frames is not a list of frames`;
+    let lastT = -1;
+    for (const [i, f] of r.frames.entries()) {
+      if (!f || !Number.isInteger(f.step) || typeof f.t !== 'number' || !(f.t >= lastT)) return `runs.${id}.frames[${i}] has no step or time in order`;
+      lastT = f.t;
+      let bytes;
+      try {
+        bytes = fromBase64(String(f.samples));
+      } catch (_) {
+        return `runs.${id}.frames[${i}].samples is not base64`;
+      }
+      if (bytes.length !== GRID_BYTES) return `runs.${id}.frames[${i}].samples has ${bytes.length} bytes, not ${GRID_BYTES}`;
+      if (f.modes != null && !(Array.isArray(f.modes.counts) && f.modes.counts.length === 10)) return `runs.${id}.frames[${i}].modes is malformed`;
+    }
+    if (!r.history.every((p) => typeof p.t === 'number')) return `runs.${id}.history has points without a time t`;
+  }
   if (!finiteOrNull(r.emd_floor ?? null)) return `runs.${id}.emd_floor is not a number`;
   return null;
 }
@@ -120,7 +138,9 @@ export function parseRun(text) {
   for (const id of ['gan', 'wgan']) {
     const r = j.runs[id];
     runs[id] = { label: String(r.label || id.toUpperCase()), step: r.step, history: r.history, floor: r.emd_floor ?? null,
-      samples: r.samples ? fromBase64(r.samples) : null, modes: r.modes || null, settings: Array.isArray(r.settings) ? r.settings : [] };
+      samples: r.samples ? fromBase64(r.samples) : null, modes: r.modes || null, settings: Array.isArray(r.settings) ? r.settings : [],
+      frames: r.frames ? r.frames.map((f) => ({ step: f.step, t: f.t, samples: fromBase64(f.samples), modes: f.modes || null })) : null };
   }
-  return { ok: true, run: { exported: String(j.exported || ''), address: String(j.address || ''), runs } };
+  const recording = j.recording && typeof j.recording === 'object' ? j.recording : null;
+  return { ok: true, run: { exported: String(j.exported || ''), address: String(j.address || ''), runs, recording } };
 }

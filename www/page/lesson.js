@@ -17,12 +17,13 @@ export const STEPS = [
   },
   {
     id: 'optimal', panel: 'live', focus: ['#chart-probe', '#panel-optimality .chart', '#opt-msg', '#opt-summary'], action: 'optimality',
-    wait: (p) => (p.optProgress ? { value: p.optProgress.k / p.optProgress.total, text: t('lesson.wait.optimal', p.optProgress) } : null),
+    wait: (p) => (p.optProgress ? { value: p.optProgress.k / p.optProgress.total, text: t('lesson.wait.optimal', p.optProgress) }
+      : p.optDone ? { value: 1, text: '' } : null),
   },
   { id: 'logd', panel: 'live', focus: ['#run-gan', '#chart-signals', '#modes-section'], action: 'loss' },
   { id: 'lines', panel: 'lines', focus: ['#panel-lines .lab-grid', '#panel-lines .lab-controls'], action: 'lines' },
   {
-    id: 'critic', panel: 'live', focus: ['#chart-wopt', '#chart-feature', '#run-wgan'], action: 'play',
+    id: 'critic', panel: 'live', focus: ['#chart-wopt', '#chart-feature', '#chart-estimates', '#run-wgan'], action: 'play',
     wait: (p) => {
       const n = Math.min(JUDGED_POINTS, p.judged('wgan'));
       return { value: n / JUDGED_POINTS, text: t('lesson.wait.critic', { n, total: JUDGED_POINTS }) };

@@ -47,6 +47,7 @@ export function setupUi(page) {
     $('#share-url').value = linkFor(s);
     const q = serializeState(s).slice(1);
     $('#share-sets').textContent = q ? q.split('&').map(decodeURIComponent).join(' · ') : t('share.defaults');
+    drawQr($('#share-qr'), $('#share-url').value);
   }
   $('#share-btn').onclick = () => {
     for (const b of hideBox.querySelectorAll('input')) b.checked = page.state.hide.includes(b.value);
@@ -81,6 +82,13 @@ export function setupUi(page) {
 
   // ---- keyboard shortcuts (none while typing, none for a control a lesson link hides) ----
   const hidden = (c) => page.state.hide.includes(c);
+  // Single-character shortcuts can be turned off (WCAG 2.1.4, e.g. for speech input); the choice
+  // is remembered in this browser. Arrows and PgUp/PgDn (the lesson) are not character keys.
+  const KEY = 'earthmover.single-keys';
+  const stored = () => { try { return localStorage.getItem(KEY); } catch (_) { return null; } };
+  const singleBox = $('#single-keys');
+  singleBox.checked = stored() !== 'off';
+  singleBox.onchange = () => { try { localStorage.setItem(KEY, singleBox.checked ? 'on' : 'off'); } catch (_) { /* private mode */ } };
   document.addEventListener('keydown', (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
     const el = ev.target;
@@ -90,6 +98,7 @@ export function setupUi(page) {
     if (pressable && (ev.key === ' ' || ev.key === 'Enter')) return;
     if (document.querySelector('dialog[open]') && ev.key !== 'Escape') return;
     const k = ev.key;
+    if (k.length === 1 && !singleBox.checked) return;
     let done = true;
     if (k === ' ' && !hidden('play')) page.togglePlay();
     else if ((k === 's' || k === 'S') && !hidden('step')) page.step();
@@ -105,6 +114,28 @@ export function setupUi(page) {
     else done = false;
     if (done) ev.preventDefault();
   });
+}
+
+// The link as a QR code for phones and laptops with a camera (qrcode-generator, loaded on first
+// use so that the page's first load does not carry it).
+async function drawQr(canvas, text) {
+  const g = canvas.getContext('2d');
+  try {
+    const { default: qrcode } = await import('../vendor/qrcode.mjs');
+    const qr = qrcode(0, 'M');
+    qr.addData(text);
+    qr.make();
+    const n = qr.getModuleCount();
+    const cell = Math.floor(canvas.width / (n + 4));
+    const off = Math.floor((canvas.width - cell * n) / 2);
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.fillStyle = '#000';
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (qr.isDark(r, c)) g.fillRect(off + c * cell, off + r * cell, cell, cell);
+    canvas.dataset.modules = String(n);
+  } catch (_) {
+    canvas.hidden = true; // no QR code (a missing vendor file): the link text is still there
+  }
 }
 
 function toggleFullscreen() {

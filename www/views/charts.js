@@ -144,12 +144,32 @@ export function managedChart(el, spec) {
     if (!s.x) sync.sub(c.u);
     const title = el.querySelector('.u-title');
     if (title) tip(title, `tip.chart.${s.name}`);
+    if (c.summarise) c.summarise();
     const tools = el.querySelector('.chart-tools');
     if (tools) updateTools(c, tools);
   };
   c.setData = (d) => {
     c.data = d;
     c.u.setData(d);
+    c.summarise();
+  };
+  // The chart's text alternative: its latest values, for screen readers (issue 17).
+  const summary = document.createElement('p');
+  summary.className = 'sr-only chart-summary';
+  el.append(summary);
+  c.summarise = () => {
+    const d = c.data || [[]];
+    const parts = [];
+    c.u.series.slice(1).forEach((s, k) => {
+      const col = d[k + 1] || [];
+      for (let i = col.length - 1; i >= 0; i--) {
+        if (col[i] != null && Number.isFinite(col[i])) {
+          parts.push(t('chart.summary_item', { label: s.label, value: +col[i].toPrecision(4), x: d[0][i] }));
+          break;
+        }
+      }
+    });
+    summary.textContent = `${c.title}. ${parts.length ? t('chart.summary', { items: parts.join('; ') }) : t('chart.summary_empty')}`;
   };
   c.resize = () => {
     if (el.getBoundingClientRect().width === 0) return; // a hidden panel
@@ -272,9 +292,12 @@ export class Charts {
         if (c.key === 'js_hat') return line(t('series.est_js', name(c.id)), COLORS[c.id], 'js');
         return line(t(runObjective(c.id) === 'energy' ? 'series.est_gap' : 'series.est_w', name(c.id)), COLORS[c.id], 'w');
       }),
+      // W_hat spans orders of magnitude in a run (tens in the first steps, about 1 later) and can
+      // be negative: an asinh axis (linear near 0, logarithmic beyond) keeps the later values
+      // readable instead of a flat line under the first spike.
       axes: [{ scale: 'js', label: t('axis.js') },
         { scale: 'w', side: 1, label: t('sym.w_axis'), grid: { show: false } }],
-      scales: { js: { range: [0, 0.75] }, w: { auto: true } },
+      scales: { js: { range: [0, 0.75] }, w: { distr: 4, asinh: 0.1, auto: true } },
     }));
     this.est.full = () => this.estCols(this.hist, Infinity);
     this.probe = managedChart(els.probe, () => ({
