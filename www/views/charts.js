@@ -85,7 +85,8 @@ function opts(el, s) {
     series: [{ label: x.label }, ...s.series],
     // The live dashboard (look.compact) leaves its step axis unlabelled to give the plot the
     // height; the lab charts keep their x labels (θ, μ).
-    axes: [{ label: look.compact && x.synced ? null : x.label }, ...s.axes].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
+    // Tick spacing grows with presenter mode's larger labels, so that they never overlap.
+    axes: [{ label: look.compact && x.synced ? null : x.label, space: Math.round(60 * look.scale) }, ...s.axes.map((a) => ({ space: Math.round(30 * look.scale), ...a }))].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
       labelFont: `${Math.round(12 * look.scale)}px system-ui, sans-serif` })),
   };
 }
@@ -297,7 +298,7 @@ export class Charts {
       // readable instead of a flat line under the first spike.
       axes: [{ scale: 'js', label: t('axis.js') },
         { scale: 'w', side: 1, label: t('sym.w_axis'), grid: { show: false } }],
-      scales: { js: { range: [0, 0.75] }, w: { distr: 4, asinh: 0.1, auto: true } },
+      scales: { js: { range: [0, 0.75] }, w: { distr: 4, asinh: 1, auto: true } },
     }));
     this.est.full = () => this.estCols(this.hist, Infinity);
     this.probe = managedChart(els.probe, () => ({
