@@ -205,13 +205,22 @@ test('the lesson walks all 8 steps with the keyboard alone, each action runs, in
   }
   await page.keyboard.press('PageUp');
   assert.equal((await lessonState(page)).k, 1, 'the first step stays the first');
+  // Forward again in Chinese, then back in English: both directions in both languages.
+  for (let k = 1; k < 8; k++) await page.keyboard.press('PageDown');
+  assert.equal((await lessonState(page)).count, '第 8 步，共 8 步');
+  await page.keyboard.press('l');
+  for (let k = 8; k > 1; k--) {
+    assert.equal((await lessonState(page)).title, seen[k - 1], `step ${k} in English again`);
+    await page.keyboard.press('ArrowLeft');
+  }
+  assert.equal((await lessonState(page)).k, 1);
   assert.deepEqual(problems.console, [], 'no console errors');
   await page.close();
 });
 
 test('the dashboard fits 1280x720 and 1920x1080 (presenter too); phones and tablets stack without sideways scrolling', { timeout: 240_000 }, async () => {
   const inView = ['#run-gan canvas.grid', '#run-wgan canvas.grid', '#chart-probe', '#chart-wopt', '#chart-feature', '#run-gan .v-step', '#run-wgan .v-rate'];
-  for (const [width, height, q] of [[1280, 720, ''], [1920, 1080, ''], [1920, 1080, '?presenter=1']]) {
+  for (const [width, height, q] of [[1280, 720, ''], [1280, 720, '?presenter=1'], [1920, 1080, ''], [1920, 1080, '?presenter=1']]) {
     const { page } = await open(q, { viewport: { width, height } });
     await waitReady(page);
     await page.waitForTimeout(500);

@@ -191,6 +191,8 @@ function setPresenter(on) {
   base.compact = matchMedia('(min-width: 1100px)').matches;
   if (base.compact) {
     base.height = Math.round(Math.min(base.height, Math.max(130, innerHeight * 0.2)));
+    // A 720p projector: presenter type on the charts at 1.5x, so that their plots keep some room.
+    if (state.presenter && innerHeight < 800) base.scale = 1.5;
   }
   Object.assign(look, base);
   rebuildCharts();
@@ -237,7 +239,8 @@ function showReplayBanner() {
     return;
   }
   const mmss = (x) => `${Math.floor(x / 60)}:${String(Math.floor(x % 60)).padStart(2, '0')}`;
-  $('#replay-text').textContent = t('rec.banner', { name: t(`rec.${replay.file}`), at: mmss(pb.clock), of: mmss(pb.seconds),
+  const name = RECORDINGS.includes(replay.file) ? t(`rec.${replay.file}`) : replay.file; // a file of the teacher's own
+  $('#replay-text').textContent = t('rec.banner', { name, at: mmss(pb.clock), of: mmss(pb.seconds),
     gan: replay.runs.gan.step, wgan: replay.runs.wgan.step });
   $('#replay-play').textContent = pb.playing ? t('rec.pause') : t('rec.play');
   $('#replay-speed').value = String(pb.speed);
