@@ -265,8 +265,8 @@ test('single-key shortcuts can be turned off, and charts carry a text summary of
 test('a recorded run loads from its button, plays back with its curves growing, and the lesson runs on it', { timeout: 180_000 }, async () => {
   const { page, problems } = await open('?lesson=2', { viewport: { width: 1280, height: 720 } });
   await waitReady(page);
+  // One click: the recording of the pair the runs train (GAN vs WGAN by default).
   await page.click('#rec-btn');
-  await page.click('[data-recording=gan-wgan]');
   await page.waitForFunction(() => window.earthmover.snapshot().replay?.playing === true, null, { timeout: 30_000 });
   const at = () => page.evaluate(() => {
     const s = window.earthmover.snapshot();
@@ -290,6 +290,14 @@ test('a recorded run loads from its button, plays back with its curves growing, 
   assert.equal(end.clock, end.seconds);
   await page.click('#replay-back');
   assert.equal(await page.evaluate(() => window.earthmover.snapshot().replay), null);
+  // Another pair: the button offers both recordings; the WGAN vs WGAN-GP one plays.
+  await page.evaluate(() => window.earthmover.compare('gan', 'wgan_gp'));
+  await page.click('#rec-btn');
+  assert.ok(await page.locator('#recordings').isVisible());
+  await page.click('[data-recording=wgan-wgan_gp]');
+  await page.waitForFunction(() => window.earthmover.snapshot().replay?.file === 'wgan-wgan_gp', null, { timeout: 30_000 });
+  assert.match(await page.textContent('#replay-text'), /WGAN-GP/);
+  assert.match(await page.textContent('#run-wgan .name'), /WGAN-GP/);
   assert.deepEqual(problems.console, [], 'no console errors');
   await page.close();
 });

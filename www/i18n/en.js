@@ -448,7 +448,7 @@ export default {
   'chart.summary_item': '{label} {value} at {x}',
   'chart.summary_empty': 'No data yet.',
   'help.single_keys': 'Single-key shortcuts (Space, letters, digits)',
-  'tools.recorded': 'Recordings…',
+  'tools.recorded': 'Recorded run',
   'rec.title': 'Use a recorded run',
   'rec.hint': 'Ten minutes of training, recorded with the page\'s own code, preset and seed 1 (trained natively on a CPU), played back with its curves growing and its digits changing as a live run would: at the pace the default page reaches on a 2-core laptop, sped up four times (change the speed in the banner). Nothing is trained while it plays; “Back to live training” returns to the live runs.',
   'rec.gan-wgan': 'GAN vs WGAN (the default pair)',

@@ -449,7 +449,7 @@ export default {
   'chart.summary_item': '{label} 在 {x} 处为 {value}',
   'chart.summary_empty': '尚无数据。',
   'help.single_keys': '单键快捷键（空格、字母、数字）',
-  'tools.recorded': '录制…',
+  'tools.recorded': '录制的训练',
   'rec.title': '使用录制的训练',
   'rec.hint': '十分钟的训练，用本页自己的代码、预设和种子 1 录制（在 CPU 上本地训练），回放时曲线逐渐增长、数字逐渐变化，就像实时训练一样：按默认页面在双核笔记本上的速度，加快四倍播放（可在横幅中更改速度）。回放时不进行任何训练；“回到实时训练”返回实时运行。',
   'rec.gan-wgan': 'GAN 对 WGAN（默认组合）',

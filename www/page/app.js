@@ -341,7 +341,14 @@ async function useRecording(name) {
   if ($('#recordings').open) $('#recordings').close();
   return loadRun(text, name);
 }
-$('#rec-btn').onclick = () => { $('#rec-status').textContent = ''; $('#recordings').showModal(); };
+// One click: the recording of the pair the live runs train (GAN vs WGAN by default); the choice
+// of both when they train another pair.
+$('#rec-btn').onclick = () => {
+  const pair = IDS.map((id) => objectiveOf(runs[id].settings) || id).join('-');
+  if (RECORDINGS.includes(pair)) { useRecording(pair).catch(() => {}); return; }
+  $('#rec-status').textContent = '';
+  $('#recordings').showModal();
+};
 $('#rec-close').onclick = () => $('#recordings').close();
 document.querySelectorAll('[data-recording]').forEach((b) => { b.onclick = () => useRecording(b.dataset.recording).catch(() => {}); });
 
