@@ -1,5 +1,5 @@
 // Lesson mode (issue 17): a guided sequence through the seeds' argument. Each step says what to
-// watch (that part of the page highlighted, the rest dimmed), offers the one action it needs as a
+// watch (that part of the page outlined, the rest greyed or hidden), offers the one action it needs as a
 // button, and when it has to wait for training shows a progress bar instead of a frozen screen.
 // `?lesson=k` opens step k; →/PgDn and ←/PgUp (what presenter clickers send) move through it.
 import { t } from './i18n.js';
