@@ -92,9 +92,12 @@ export function setupUi(page) {
   document.addEventListener('keydown', (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
     const el = ev.target;
-    if (el && (el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName))) return;
+    // A checkbox or radio button takes no text: shortcuts work while one has the focus.
+    const typing = el && (el.isContentEditable || ['SELECT', 'TEXTAREA'].includes(el.tagName)
+      || (el.tagName === 'INPUT' && !['checkbox', 'radio'].includes(el.type)));
+    if (typing) return;
     // Space and Enter belong to a focused button, link or <summary>: they press it.
-    const pressable = el && el.closest && el.closest('button, a[href], summary, [role="button"], [role="tab"]');
+    const pressable = el && el.closest && el.closest('button, a[href], summary, [role="button"], [role="tab"], input[type=checkbox], input[type=radio]');
     if (pressable && (ev.key === ' ' || ev.key === 'Enter')) return;
     if (document.querySelector('dialog[open]') && ev.key !== 'Escape') return;
     const k = ev.key;
