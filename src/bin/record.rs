@@ -9,8 +9,8 @@
 //!
 //! `--pace` is each run's steps per second on the default page on a 2-core machine (both runs
 //! training, CPU backend), as measured there: the recording covers `--minutes` of that pace, and
-//! each frame and logged point carries `t`, the page time it stands for. Frames at 15, 30, 45 s,
-//! 1, 1.5, 2, 3, 4, 5, 7, 9 and 10 minutes of page time (more often early, where most changes).
+//! each frame and logged point carries `t`, the page time it stands for. Frames at 0, 15 and 30 s,
+//! 1, 2, 3, 4, 5, 7, 9 and 10 minutes of page time (more often early, where most changes).
 //!
 //! Size (issue 17: the page and its recordings under 3 MB gzip): the logged numbers keep 5
 //! significant digits and the sample grids 16 grey levels, which the playback cannot tell apart
@@ -63,7 +63,7 @@ fn main() {
 
     let seconds = minutes * 60.0;
     let frame_times: Vec<f64> = [
-        15.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 240.0, 300.0, 420.0, 540.0, 600.0,
+        15.0, 30.0, 60.0, 120.0, 180.0, 240.0, 300.0, 420.0, 540.0, 600.0,
     ]
     .into_iter()
     .filter(|&t| t < seconds)
