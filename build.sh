@@ -32,6 +32,15 @@ need() {
   command -v "$1" >/dev/null || { echo "error: $1 is missing. $2" >&2; exit 1; }
 }
 
+# cargo install --locked, from the crate's own lock file. If the registry lacks a version that lock
+# file pins (seen on a fresh machine 2026-12-02: wasm-bindgen-cli 0.2.130 pins webpki-roots 1.0.11,
+# which the registry mirror did not have), resolve afresh within the crate's own semver ranges.
+install_crate() {
+  cargo install "$1" --version "$2" --locked --force \
+    || { log "cargo install --locked $1 failed (a pinned dependency is missing from the registry): installing without --locked"
+         cargo install "$1" --version "$2" --force; }
+}
+
 # Build tools only: what `./build.sh` and `./build.sh serve` need (no root, no browser).
 setup() {
   need cargo "Install Rust with rustup: https://rustup.rs (curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh)"
@@ -51,7 +60,7 @@ setup() {
   fi
   if [[ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]]; then
     log "installing wasm-pack $WASM_PACK_VERSION (cargo install --locked: about 4 minutes on 2 cores)"
-    cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+    install_crate wasm-pack "$WASM_PACK_VERSION"
   fi
   local want have
   want=$(wasm_bindgen_version)
@@ -59,7 +68,7 @@ setup() {
   if [[ "$have" != "$want" ]]; then
     # Must equal the wasm-bindgen crate in Cargo.lock; wasm-pack's own download cannot reach GitHub here.
     log "installing wasm-bindgen-cli $want (found: ${have:-none}; about 3 minutes)"
-    cargo install wasm-bindgen-cli --version "$want" --locked --force
+    install_crate wasm-bindgen-cli "$want"
   fi
   if [[ ! -d node_modules/uplot || ! -d node_modules/wasm-feature-detect || ! -d node_modules/playwright-core || ! -d node_modules/axe-core || ! -d node_modules/qrcode-generator || package-lock.json -nt node_modules/.package-lock.json ]]; then
     log "installing npm packages (uPlot for the charts, wasm-feature-detect for the SIMD check, qrcode-generator for the link's QR code, playwright-core and axe-core for the tests)"
