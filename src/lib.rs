@@ -9,6 +9,7 @@
 //! | [`objective`], [`metrics`] | losses with the estimate each yields; EMD, gradient norms, rank correlation |
 //! | [`train`] | the trainer: one step in, numbers out; its measurements and checkpoints |
 //! | [`lab`] | experiments: toy cases, D to optimality, MCMC in latent space |
+//! | [`tools`] (native only) | what the command-line tools in `src/bin` share: the checkout's data, run settings |
 //! | `web` (wasm32 only) | the wasm-bindgen surface the page's workers call, nothing else |
 
 pub mod config;
@@ -22,6 +23,9 @@ pub mod objective;
 pub mod rng;
 pub mod tensors;
 pub mod train;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod tools;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -84,25 +84,38 @@ fn timed(
     )
 }
 
+/// Flags (see the module's header).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Parser)]
+#[command(about = "Native benchmark of the anchors' workloads (JSON lines)")]
+struct Args {
+    /// Seconds of timed repeats per workload.
+    #[arg(long, default_value_t = 15.0)]
+    budget_s: f64,
+    /// Seconds per batch-scaling workload.
+    #[arg(long, default_value_t = 3.0)]
+    scaling_budget_s: f64,
+    /// Only these workloads (`scaling`: all batch-scaling ones).
+    #[arg(long, value_delimiter = ',')]
+    only: Option<Vec<String>>,
+    /// flex, ndarray, wgpu (wgpu needs --features webgpu).
+    #[arg(long, value_delimiter = ',', default_value = "flex,ndarray")]
+    backends: Vec<String>,
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
+    use clap::Parser;
     use earthmover::config::{NetSize, Objective, Preset, RunConfig};
-    use earthmover::data::Mnist;
     use earthmover::train::Trainer;
 
-    let args: Vec<String> = std::env::args().collect();
-    let budget_s: f64 = args
-        .iter()
-        .position(|a| a == "--budget-s")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(15.0);
-    // The checkout's root as `cargo run` gives it now, not as it was at compile time: with a target
-    // directory shared between checkouts, a binary built in another one would read that one's data.
-    let root =
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
-    let path = std::path::Path::new(&root).join("www/data/mnist-train-2k.bin.gz");
-    let mnist = Mnist::decode(&std::fs::read(path).expect("data file")).expect("valid data");
+    let Args {
+        budget_s,
+        scaling_budget_s,
+        only,
+        backends,
+    } = Args::parse();
+    let mnist = earthmover::tools::mnist("www/data/mnist-train-2k.bin.gz");
     let mut workloads = vec![
         ("small-gan", {
             let mut c = RunConfig::preset(Objective::Gan, Preset::Paper);
@@ -143,21 +156,6 @@ fn main() {
             workloads.push((name, c));
         }
     }
-    let arg = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let scaling_budget_s: f64 = arg("--scaling-budget-s")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3.0);
-    let only: Option<Vec<String>> = arg("--only").map(|v| v.split(',').map(String::from).collect());
-    let backends: Vec<String> = arg("--backends")
-        .unwrap_or_else(|| "flex,ndarray".into())
-        .split(',')
-        .map(String::from)
-        .collect();
     #[cfg(not(feature = "webgpu"))]
     if backends.iter().any(|b| b == "wgpu") {
         eprintln!("--backends wgpu needs a build with --features webgpu (scripts/device-check.sh)");

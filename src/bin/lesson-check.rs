@@ -15,44 +15,53 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
+/// Flags (see the module's header).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Parser)]
+#[command(about = "Does the default page teach the lesson? (classroom GAN and WGAN, natively)")]
+struct Args {
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+    seeds: Vec<u64>,
+    /// GAN steps: 3 minutes of the page's pace on 2 cores.
+    #[arg(long, default_value_t = 4700)]
+    gan_steps: u64,
+    /// WGAN steps: 3 minutes of the page's pace on 2 cores.
+    #[arg(long, default_value_t = 2340)]
+    wgan_steps: u64,
+    /// Which runs to train.
+    #[arg(long, value_delimiter = ',', default_value = "gan,wgan")]
+    runs: Vec<String>,
+    /// Write every logged point to DIR/<run>-seed<n>.csv.
+    #[arg(long, value_name = "DIR")]
+    csv: Option<String>,
+    /// Extra settings, e.g. wgan.clip=0.02.
+    #[arg(value_name = "RUN.KEY=VALUE")]
+    settings: Vec<earthmover::tools::RunSetting>,
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     use burn::tensor::Device;
+    use clap::Parser;
     use earthmover::config::{Objective, Preset, RunConfig};
-    use earthmover::data::Mnist;
     use earthmover::metrics::spearman;
     use earthmover::nets::Classifier;
+    use earthmover::tools::PageData;
     use earthmover::train::{LogPoint, Trainer};
 
-    let root = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    );
-    let read = |rel: &str| std::fs::read(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    let mnist = Mnist::decode(&read("www/data/mnist-train-2k.bin.gz")).unwrap();
-    let held_out = Mnist::decode(&read("www/data/mnist-test-1k.bin.gz")).unwrap();
-    let clf_bytes = read("www/data/classifier.bpk");
-
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    let seeds: Vec<u64> = flag("--seeds")
-        .unwrap_or_else(|| "1,2,3".into())
-        .split(',')
-        .map(|s| s.parse().unwrap())
-        .collect();
-    let gan_steps: u64 = flag("--gan-steps").map_or(4700, |s| s.parse().unwrap());
-    let wgan_steps: u64 = flag("--wgan-steps").map_or(2340, |s| s.parse().unwrap());
-    let extra: Vec<(String, String, String)> = args
-        .iter()
-        .filter_map(|a| {
-            let (k, v) = a.split_once('=')?;
-            let (run, key) = k.split_once('.')?;
-            Some((run.to_string(), key.to_string(), v.to_string()))
-        })
-        .collect();
+    let Args {
+        seeds,
+        gan_steps,
+        wgan_steps,
+        runs,
+        csv,
+        settings,
+    } = Args::parse();
+    let PageData {
+        train: mnist,
+        held_out,
+        classifier: clf_bytes,
+    } = PageData::load();
 
     let device = Device::flex();
     println!("| seed | run | steps | classes | rho(est, FD) | rho(W_opt, FD) | rho(est, EMD) | rho(EMD, FD) | FD first -> last (min) | est first -> last | probe JS mean after 30 s | JS_opt mean after 30 s | s |");
@@ -64,15 +73,14 @@ fn main() {
             ("gan", Objective::Gan, gan_steps),
             ("wgan", Objective::Wgan, wgan_steps),
         ] {
-            if flag("--runs").is_some_and(|r| !r.split(',').any(|x| x == id)) {
+            if !runs.iter().any(|r| r == id) {
                 continue;
             }
             let mut cfg = RunConfig::preset(objective, Preset::Classroom);
             cfg.seed = seed;
-            for (run, key, value) in &extra {
-                if run == id {
-                    cfg.set(key, value).unwrap();
-                }
+            for s in settings.iter().filter(|s| s.run == id) {
+                cfg.set(&s.key, &s.value)
+                    .unwrap_or_else(|e| panic!("{}.{}={}: {e}", s.run, s.key, s.value));
             }
             let t0 = std::time::Instant::now();
             let mut t = Trainer::new(cfg.clone(), &mnist, &device).unwrap();
@@ -80,7 +88,7 @@ fn main() {
             pollster::block_on(t.set_yardstick(clf.clone(), &held_out)).unwrap();
             let pts = pollster::block_on(t.train_measured(steps, cfg.log_every as u64)).unwrap();
             let modes = pollster::block_on(t.mode_stats(&clf)).unwrap();
-            if let Some(dir) = flag("--csv") {
+            if let Some(dir) = &csv {
                 let mut out =
                     String::from("step,est,js_probe,js_opt,emd,feature_distance,w_opt,lipschitz\n");
                 for p in &pts {
@@ -97,7 +105,7 @@ fn main() {
                         f(p.lipschitz)
                     );
                 }
-                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::create_dir_all(dir).unwrap();
                 std::fs::write(format!("{dir}/{id}-seed{seed}.csv"), out).unwrap();
             }
             let later: Vec<&LogPoint> = pts.iter().filter(|p| p.step >= steps / 6).collect();

@@ -19,47 +19,55 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {}
 
+/// Flags (see the module's header).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(clap::Parser)]
+#[command(about = "Write a recorded run pair for the page (www/recordings)")]
+struct Args {
+    /// The two objectives, left and right.
+    #[arg(long, value_delimiter = ',', num_args = 2, default_value = "gan,wgan", value_parser = objective)]
+    pair: Vec<earthmover::config::Objective>,
+    /// Each run's steps per second on the default page (2 cores, CPU backend).
+    #[arg(long, value_delimiter = ',', num_args = 2, default_value = "15.1,7.8")]
+    pace: Vec<f64>,
+    /// Page time the recording covers.
+    #[arg(long, default_value_t = 10.0)]
+    minutes: f64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The JSON file to write.
+    #[arg(long)]
+    out: String,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn objective(s: &str) -> Result<earthmover::config::Objective, String> {
+    earthmover::config::Objective::parse(s).ok_or_else(|| format!("unknown objective {s:?}"))
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     use base64::Engine;
     use burn::tensor::Device;
-    use earthmover::config::{Objective, Preset, RunConfig};
-    use earthmover::data::Mnist;
+    use clap::Parser;
+    use earthmover::config::{Preset, RunConfig};
     use earthmover::nets::Classifier;
+    use earthmover::tools::PageData;
     use earthmover::train::Trainer;
     use serde_json::{json, Value};
 
-    let root = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
-    );
-    let read = |rel: &str| std::fs::read(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    let mnist = Mnist::decode(&read("www/data/mnist-train-2k.bin.gz")).unwrap();
-    let held_out = Mnist::decode(&read("www/data/mnist-test-1k.bin.gz")).unwrap();
-    let clf_bytes = read("www/data/classifier.bpk");
-
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    let pair: Vec<Objective> = flag("--pair")
-        .unwrap_or_else(|| "gan,wgan".into())
-        .split(',')
-        .map(|s| Objective::parse(s).unwrap_or_else(|| panic!("unknown objective {s}")))
-        .collect();
-    let pace: Vec<f64> = flag("--pace")
-        .unwrap_or_else(|| "15.1,7.8".into())
-        .split(',')
-        .map(|s| s.parse().unwrap())
-        .collect();
-    assert!(
-        pair.len() == 2 && pace.len() == 2,
-        "--pair and --pace take two values"
-    );
-    let minutes: f64 = flag("--minutes").map_or(10.0, |s| s.parse().unwrap());
-    let seed: u64 = flag("--seed").map_or(1, |s| s.parse().unwrap());
-    let out = flag("--out").expect("--out FILE");
+    let Args {
+        pair,
+        pace,
+        minutes,
+        seed,
+        out,
+    } = Args::parse();
+    let PageData {
+        train: mnist,
+        held_out,
+        classifier: clf_bytes,
+    } = PageData::load();
 
     let seconds = minutes * 60.0;
     let frame_times: Vec<f64> = [

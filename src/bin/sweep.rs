@@ -11,7 +11,6 @@ fn main() {}
 use {
     burn::tensor::Device,
     earthmover::config::{Objective, Preset, RunConfig},
-    earthmover::data::Mnist,
     earthmover::lab::mcmc::Sampler,
     earthmover::lab::refine::{RefineOptions, Refinement},
     earthmover::nets::classifier::Classifier,
@@ -23,25 +22,16 @@ fn block<T, E: std::fmt::Debug>(f: impl std::future::Future<Output = Result<T, E
     pollster::block_on(f).unwrap()
 }
 
-/// A file of this checkout (cargo sets CARGO_MANIFEST_DIR for `cargo run`).
-#[cfg(not(target_arch = "wasm32"))]
-fn repo_file(rel: &str) -> std::path::PathBuf {
-    let root =
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
-    std::path::Path::new(&root).join(rel)
-}
-
 #[cfg(not(target_arch = "wasm32"))]
 fn classifier() -> Classifier {
-    let bytes = std::fs::read(repo_file("www/data/classifier.bpk")).unwrap();
+    let bytes = earthmover::tools::read("www/data/classifier.bpk");
     Classifier::from_bytes(&bytes, &Device::flex()).unwrap()
 }
 
 /// Train `steps` generator steps, measuring every `every`.
 #[cfg(not(target_arch = "wasm32"))]
 fn train(cfg: RunConfig, steps: u64, every: u64) -> (Trainer, Vec<LogPoint>) {
-    let bytes = std::fs::read(repo_file("www/data/mnist-train-2k.bin.gz")).unwrap();
-    let mnist = Mnist::decode(&bytes).unwrap();
+    let mnist = earthmover::tools::mnist("www/data/mnist-train-2k.bin.gz");
     let mut t = Trainer::new(cfg, &mnist, &Device::flex()).unwrap();
     let pts = block(t.train_measured(steps, every));
     (t, pts)

@@ -10,29 +10,29 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 use {
     burn::tensor::Device,
-    earthmover::data::Mnist,
     earthmover::nets::classifier::{accuracy, train_classifier},
+    earthmover::tools::mnist,
     std::time::Instant,
 };
 
+/// Flags (see the module's header).
 #[cfg(not(target_arch = "wasm32"))]
-fn load(path: &str) -> Mnist {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    Mnist::decode(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+#[derive(clap::Parser)]
+#[command(about = "Train the mode meter's digit classifier")]
+struct Args {
+    /// Where to write the weights.
+    #[arg(default_value = "www/data/classifier.bpk")]
+    out: String,
+    #[arg(default_value_t = 20)]
+    epochs: usize,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let out = args
-        .next()
-        .unwrap_or_else(|| "www/data/classifier.bpk".into());
-    let epochs: usize = args
-        .next()
-        .map(|e| e.parse().expect("epochs"))
-        .unwrap_or(20);
-    let train = load("www/data/mnist-train-10k.bin.gz");
-    let test = load("www/data/mnist-test-1k.bin.gz");
+    use clap::Parser;
+    let Args { out, epochs } = Args::parse();
+    let train = mnist("www/data/mnist-train-10k.bin.gz");
+    let test = mnist("www/data/mnist-test-1k.bin.gz");
     let device = Device::flex();
     let t0 = Instant::now();
     let clf = train_classifier(&train, epochs, 1, &device);
