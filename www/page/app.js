@@ -3,7 +3,8 @@
 import { drawGrid, renderCard } from '../views/card.js';
 import { Charts, COLORS, addMark, look, marks, onExport, rebuildCharts } from '../views/charts.js';
 import { EnergyPanel } from '../panels/energy.js';
-import { buildRun, download, parseRun } from './exporter.js';
+import { download } from './exporter.js';
+import { Replays } from './replay.js';
 import { detectLang, lang, noticeText, onLangChange, runName, setLang, setRunObjective, t } from './i18n.js';
 import { Lab } from '../panels/lab.js';
 import { drawModes } from '../views/modes.js';
@@ -47,8 +48,10 @@ for (const n of parsed.notices) {
 }
 
 const syncUrl = () => history.replaceState(null, '', `${location.pathname}${serializeState(state)}`);
-let replay = null; // a loaded recording: {file, exported, runs}
-const view = (id) => (replay ? replay.runs[id] : runs[id]);
+// A loaded run export or recording is shown in place of the live runs (replay.js).
+let replays = null;
+const view = (id) => (replays ? replays.view(id) : runs[id]);
+const replaying = () => !!(replays && replays.current);
 const charts = new Charts({
   estimates: $('#chart-estimates'), probe: $('#chart-probe'), wopt: $('#chart-wopt'), emd: $('#chart-emd'), feature: $('#chart-feature'),
   signals: $('#chart-signals'),
@@ -58,7 +61,7 @@ const redraw = () => charts.update({ gan: view('gan').history, wgan: view('wgan'
 onExport((name, blob) => download(`earthmover-${name}`, blob));
 
 function render(id) {
-  renderCard(runs[id], view(id), !!replay);
+  renderCard(runs[id], view(id), replaying());
 }
 
 function drawView(id) {
@@ -76,8 +79,7 @@ function snapshot() {
     backend: runs.gan.backend ? runs.gan.backend.label : null,
     backendReason: runs.gan.backend ? runs.gan.backend.reason : null,
     language: lang(),
-    replay: replay ? { file: replay.file, exported: replay.exported, ...(replay.playback ? { clock: replay.playback.clock,
-      seconds: replay.playback.seconds, speed: replay.playback.speed, playing: replay.playback.playing } : {}) } : null,
+    replay: replays.info(),
     runs: IDS.map((id) => {
       const r = runs[id];
       const v = view(id);
@@ -112,7 +114,8 @@ const lab = new Lab((m) => notice(m, 'error'));
 // Both lab panels run their experiment in a run's worker, through the protocol's requests.
 const optimality = new OptimalityPanel({ request, cancel });
 const energy = new EnergyPanel({ request, cancel });
-initRuns({ state, syncUrl, view, isReplay: () => !!replay, render, redraw, runNotices });
+initRuns({ state, syncUrl, view, isReplay: replaying, render, redraw, runNotices });
+replays = new Replays({ runs, state, render, drawView, redraw, snapshot, pause });
 function showPanel(name) {
   if (!PANELS.includes(name)) name = 'live';
   for (const p of PANELS) {
@@ -214,172 +217,9 @@ onLangChange((l) => {
   if (runs.gan) {
     for (const id of IDS) { if (runs[id].msg) say(id, runs[id].msg); render(id); }
     backendBadge();
-    showReplayBanner();
+    replays.showBanner();
   }
 });
-
-// ---- recorded runs: export, load, replay ----
-function exportRun() {
-  const src = Object.fromEntries(IDS.map((id) => {
-    const v = view(id);
-    return [id, { ...v, backend: runs[id].backend ? runs[id].backend.label : null, settings: v.settings || runs[id].settings }];
-  }));
-  return buildRun(src, linkFor(state));
-}
-$('#export-run').onclick = () => download(`earthmover-run-gan${view('gan').step}-wgan${view('wgan').step}.json`, exportRun());
-
-function showReplayBanner() {
-  $('#replay').hidden = !replay;
-  if (!replay) return;
-  const pb = replay.playback;
-  $('#replay-controls').hidden = !pb;
-  if (!pb) {
-    $('#replay-text').textContent = t('export.replay', { file: replay.file, date: replay.exported || '?',
-      gan: replay.runs.gan.step, wgan: replay.runs.wgan.step });
-    return;
-  }
-  const mmss = (x) => `${Math.floor(x / 60)}:${String(Math.floor(x % 60)).padStart(2, '0')}`;
-  const name = RECORDINGS.includes(replay.file) ? t(`rec.${replay.file}`) : replay.file; // a file of the teacher's own
-  $('#replay-text').textContent = t('rec.banner', { name, at: mmss(pb.clock), of: mmss(pb.seconds),
-    gan: replay.runs.gan.step, wgan: replay.runs.wgan.step });
-  $('#replay-play').textContent = pb.playing ? t('rec.pause') : t('rec.play');
-  $('#replay-speed').value = String(pb.speed);
-}
-
-// A recording with frames plays back: its curves grow and its digits change with the page time
-// each point stands for (t), `speed` times faster than it was trained on a 2-core machine.
-const PLAYBACK_TICK_MS = 250;
-function reveal() {
-  const pb = replay.playback;
-  for (const id of IDS) {
-    const f = replay.full.runs[id];
-    const history = f.history.filter((p) => p.t <= pb.clock);
-    const frame = f.frames.filter((x) => x.t <= pb.clock).pop() || f.frames[0];
-    replay.runs[id] = { ...f, history: history.length ? history : [f.history[0]], step: (history[history.length - 1] || f.history[0]).step,
-      samples: frame.samples, modes: frame.modes ? { ...frame.modes, step: frame.step } : null };
-    render(id);
-    drawView(id);
-  }
-  redraw();
-  showReplayBanner();
-}
-function playback(on) {
-  const pb = replay && replay.playback;
-  if (!pb) return;
-  clearInterval(pb.timer);
-  pb.timer = null;
-  pb.playing = on && pb.clock < pb.seconds;
-  if (pb.playing) {
-    pb.timer = setInterval(() => {
-      pb.clock = Math.min(pb.seconds, pb.clock + (PLAYBACK_TICK_MS / 1000) * pb.speed);
-      if (pb.clock >= pb.seconds) playback(false);
-      reveal();
-    }, PLAYBACK_TICK_MS);
-  }
-  showReplayBanner();
-}
-// The objectives the charts and cards name: the recording's while it is shown, the runs' after.
-const objectiveOf = (settings) => (settings || []).find(([k]) => k === 'objective')?.[1];
-function nameRuns() {
-  for (const id of IDS) {
-    const o = objectiveOf(replay ? replay.full.runs[id].settings : runs[id].settings);
-    if (o) setRunObjective(id, o);
-  }
-  rebuildCharts();
-}
-async function loadRun(text, file = 'file') {
-  const res = parseRun(text);
-  if (!res.ok) {
-    notice(() => t('export.bad', { detail: res.error }), 'error');
-    throw new Error(res.error);
-  }
-  await pause();
-  if (replay) playback(false);
-  replay = { file, ...res.run, full: res.run, runs: { ...res.run.runs } };
-  if (IDS.every((id) => res.run.runs[id].frames)) {
-    const seconds = Math.max(...IDS.map((id) => res.run.runs[id].history[res.run.runs[id].history.length - 1].t));
-    replay.playback = { clock: 0, seconds, speed: 4, playing: false, timer: null };
-  }
-  nameRuns();
-  if (replay.playback) {
-    reveal();
-    playback(true);
-  } else {
-    for (const id of IDS) { render(id); drawView(id); }
-    showReplayBanner();
-    redraw();
-  }
-  return snapshot();
-}
-function leaveReplay() {
-  if (replay) playback(false);
-  replay = null;
-  nameRuns();
-  for (const id of IDS) { render(id); drawView(id); }
-  showReplayBanner();
-  redraw();
-}
-$('#replay-play').onclick = () => playback(!replay.playback.playing);
-$('#replay-speed').onchange = () => { replay.playback.speed = Number($('#replay-speed').value); showReplayBanner(); };
-
-// The recordings that ship with the page (www/recordings, written by ./build.sh record).
-const RECORDINGS = ['gan-wgan', 'wgan-wgan_gp'];
-async function useRecording(name) {
-  if (!RECORDINGS.includes(name)) throw new Error(`unknown recording ${JSON.stringify(name)}; use ${RECORDINGS.join(' or ')}`);
-  $('#rec-status').textContent = t('rec.loading');
-  let text;
-  try {
-    const res = await fetch(new URL(`../recordings/${name}.json`, import.meta.url));
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    text = await res.text();
-  } catch (e) {
-    $('#rec-status').textContent = '';
-    notice(() => t('rec.failed', { detail: e.message }), 'error');
-    throw e;
-  }
-  $('#rec-status').textContent = '';
-  if ($('#recordings').open) $('#recordings').close();
-  return loadRun(text, name);
-}
-// One click: the recording of the pair the live runs train (GAN vs WGAN by default); the choice
-// of both when they train another pair.
-$('#rec-btn').onclick = () => {
-  const pair = IDS.map((id) => objectiveOf(runs[id].settings) || id).join('-');
-  if (RECORDINGS.includes(pair)) { useRecording(pair).catch(() => {}); return; }
-  $('#rec-status').textContent = '';
-  $('#recordings').showModal();
-};
-$('#rec-close').onclick = () => $('#recordings').close();
-document.querySelectorAll('[data-recording]').forEach((b) => { b.onclick = () => useRecording(b.dataset.recording).catch(() => {}); });
-
-// A machine that trains much slower than the 2-core laptops the classroom preset was tuned on is
-// offered a recording: below SLOW_STEPS_PER_S GAN steps/s (a third of the 15 a 2-core machine
-// reaches with both runs training), digits take more than about 3 minutes to appear.
-const SLOW_STEPS_PER_S = 5;
-const SLOW_AFTER_MS = 20_000;
-let slowOffered = false;
-let playingSince = null;
-setInterval(() => {
-  const training = !replay && IDS.every((id) => runs[id] && runs[id].playing);
-  if (!training) { playingSince = null; return; }
-  playingSince = playingSince ?? Date.now();
-  if (slowOffered || Date.now() - playingSince < SLOW_AFTER_MS) return;
-  const rate = runs.gan.stepsPerSec;
-  if (rate > 0 && rate < SLOW_STEPS_PER_S) {
-    slowOffered = true;
-    notice(() => t('rec.slow', { rate: rate.toFixed(1), slow: SLOW_STEPS_PER_S }), 'info',
-      { label: () => t('rec.use'), onClick: () => useRecording('gan-wgan').catch(() => {}) });
-  }
-}, 2000);
-$('#replay-back').onclick = leaveReplay;
-$('#load-run').onchange = async (ev) => {
-  const f = ev.target.files[0];
-  ev.target.value = '';
-  if (!f) return;
-  try {
-    await loadRun(await f.text(), f.name);
-  } catch (_) { /* the notice says why */ }
-};
 
 // ---- backend choice: each run moves to new workers with its weights ----
 $('#backend-choice').onchange = () => {
@@ -424,13 +264,13 @@ const lessonPage = {
   optProgress: null,
   // A marker on the charts at each run's current step.
   mark: (text) => {
-    if (replay) return;
+    if (replaying()) return;
     for (const id of IDS) if (runs[id].history.length) addMark(id, runs[id].step, text);
     redraw();
   },
   act: async (name) => {
     switch (name) {
-      case 'play': if (replay) playback(true); else await play(); return;
+      case 'play': if (replaying()) replays.playback(true); else await play(); return;
       case 'optimality': {
         showPanel('optimality');
         addMark('gan', runs.gan.step, () => t('mark.optimal'));
@@ -445,7 +285,7 @@ const lessonPage = {
       }
       case 'loss': {
         await setGanLoss(runs.gan.ganLoss === 'saturating' ? 'nonsaturating' : 'saturating');
-        if (!replay && !runs.gan.playing) await play('gan');
+        if (!replaying() && !runs.gan.playing) await play('gan');
         return;
       }
       case 'lines': {
@@ -478,7 +318,7 @@ tipStats(document.querySelector('main'));
 setLang(lang());
 setPresenter(state.presenter);
 showPanel(state.panel);
-showReplayBanner();
+replays.showBanner();
 if (state.lesson) lesson.go(state.lesson);
 
 // Offline after the first visit: the service worker (sw.js beside index.html) keeps the site's files.
@@ -529,12 +369,12 @@ window.earthmover = {
   link: () => linkFor(state),
   setLanguage,
   setPresenter,
-  exportRun: () => exportRun().text().then((s) => JSON.parse(s)),
-  loadRun: (json) => loadRun(typeof json === 'string' ? json : JSON.stringify(json), 'api'),
-  leaveReplay,
+  exportRun: () => replays.export().text().then((s) => JSON.parse(s)),
+  loadRun: (json) => replays.load(typeof json === 'string' ? json : JSON.stringify(json), 'api'),
+  leaveReplay: () => replays.leave(),
   // Play a recording that ships with the page ('gan-wgan' or 'wgan-wgan_gp'); `speed` x page time.
-  useRecording: (name = 'gan-wgan', speed) => useRecording(name).then((snap) => {
-    if (speed && replay.playback) { replay.playback.speed = speed; showReplayBanner(); }
+  useRecording: (name = 'gan-wgan', speed) => replays.use(name).then((snap) => {
+    if (speed) replays.setSpeed(speed);
     return snap;
   }),
   // Each experiment resolves to its numbers; see README "Experiments".
