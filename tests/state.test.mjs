@@ -138,3 +138,30 @@ test('both languages have every string, with the same placeholders', () => {
   for (const c of CONTROLS) assert.ok(en[`control.${c}`], `control.${c} has a name`);
   assert.equal(format('{a} and {b}', { a: 1, b: 'x' }), '1 and x');
 });
+
+// Firefox (tests/firefox.test.mjs) reports MathML with the wrong number of children as an error,
+// where Chromium draws it silently wrong: every script, fraction and accent has its arity.
+test('every MathML formula in both languages is well formed', () => {
+  const ARITY = { msup: 2, msub: 2, mover: 2, munder: 2, mfrac: 2, mroot: 2, msubsup: 3, munderover: 3 };
+  let formulas = 0;
+  for (const [lang, table] of Object.entries(STRINGS)) {
+    for (const [key, text] of Object.entries(table)) {
+      if (typeof text !== 'string' || !text.includes('<math')) continue;
+      const stack = [];
+      for (const m of text.matchAll(/<(\/?)([a-z]+)[^>]*>/g)) {
+        const [, close, name] = m;
+        if (!close) {
+          if (stack.length) stack[stack.length - 1].children++;
+          if (name === 'math') formulas++;
+          stack.push({ name, children: 0 });
+          continue;
+        }
+        const open = stack.pop();
+        assert.equal(open && open.name, name, `${lang}.${key}: </${name}> closes <${open && open.name}>`);
+        if (ARITY[name]) assert.equal(open.children, ARITY[name], `${lang}.${key}: <${name}> has ${open.children} children, not ${ARITY[name]}`);
+      }
+      assert.equal(stack.length, 0, `${lang}.${key}: unclosed ${stack.map((s) => s.name)}`);
+    }
+  }
+  assert.ok(formulas > 20, `${formulas} formulas checked`);
+});
