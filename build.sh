@@ -2,7 +2,8 @@
 # Earthmover's one entry point. Each command first installs whatever is missing.
 #   ./build.sh          build the page (release wasm into www/pkg, chart library into www/vendor)
 #   ./build.sh serve    build, then serve the page on http://127.0.0.1:${PORT:-8080}/
-#   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium, end-to-end
+#   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium and Firefox,
+#                       end-to-end (Chromium; a smoke subset in Firefox)
 #   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium,
 #                       the page's load figures, then the anchors themselves and the ratio tables (also
 #                       written into README.md's performance section)
@@ -16,12 +17,40 @@ cd "$(dirname "$0")"
 # One target directory outside the clone, shared by every build and by CI runs on this machine:
 # Burn takes many minutes to compile on two cores, so nothing is built twice.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/earthmover-target}"
+# Cargo locks a target directory for the whole of each build, so builds that should run side by
+# side get folders of their own inside it: the native one uses it as it is (as `cargo test` by hand
+# does), the wasm builds and tests wasm/, clippy's wasm32 check wasm-check/.
+WASM_TARGET_DIR="$CARGO_TARGET_DIR/wasm"
+WASM_CHECK_TARGET_DIR="$CARGO_TARGET_DIR/wasm-check"
 export PATH="$HOME/.cargo/bin:$PATH"
 # Pinned tools (cargo install --locked builds them from their own lock files).
 WASM_PACK_VERSION=0.15.1
 CHROMIUM_FLAGS=(--no-sandbox --disable-background-networking --disable-component-update --disable-sync --no-first-run)
 
-log() { printf '\n== %s\n' "$*" >&2; }
+log() { printf '\n== [%s] %s\n' "$(date +%T)" "$*" >&2; }
+START=$(date +%s)
+
+# Runs "$@" in the background with its output in a log file; `finish` waits for it, prints the log,
+# and stops the script if it failed. Two cores build faster side by side than one build at a time:
+# much of a Burn build is one crate at a time on one core, and linking is single-threaded.
+declare -A JOBS=()
+# A failure stops the script; background builds must not outlive it.
+trap 'j=$(jobs -p); [[ -z "$j" ]] || kill $j 2>/dev/null || true' EXIT
+spawn() {
+  local name=$1; shift
+  "$@" > "${TMPDIR:-/tmp}/earthmover-$name.log" 2>&1 &
+  JOBS[$name]=$!
+}
+finish() {
+  local name=$1 rc=0
+  wait "${JOBS[$name]}" || rc=$?
+  cat "${TMPDIR:-/tmp}/earthmover-$name.log" >&2
+  if (( rc != 0 )); then
+    log "$name failed (exit $rc); its output is above"
+    exit "$rc"
+  fi
+  log "$name done"
+}
 
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
@@ -58,47 +87,65 @@ setup() {
     log "adding the wasm32 target (a minute)"
     rustup target add wasm32-unknown-unknown
   fi
+  # The two cargo installs build side by side (about 3 minutes together on 2 cores).
+  local installs=()
   if [[ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]]; then
-    log "installing wasm-pack $WASM_PACK_VERSION (cargo install --locked: about 4 minutes on 2 cores)"
-    install_crate wasm-pack "$WASM_PACK_VERSION"
+    log "installing wasm-pack $WASM_PACK_VERSION (cargo install --locked, in the background)"
+    spawn wasm-pack install_crate wasm-pack "$WASM_PACK_VERSION"
+    installs+=(wasm-pack)
   fi
   local want have
   want=$(wasm_bindgen_version)
   have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
   if [[ "$have" != "$want" ]]; then
     # Must equal the wasm-bindgen crate in Cargo.lock; wasm-pack's own download cannot reach GitHub here.
-    log "installing wasm-bindgen-cli $want (found: ${have:-none}; about 3 minutes)"
-    install_crate wasm-bindgen-cli "$want"
+    log "installing wasm-bindgen-cli $want (found: ${have:-none}; cargo install --locked, in the background)"
+    spawn wasm-bindgen-cli install_crate wasm-bindgen-cli "$want"
+    installs+=(wasm-bindgen-cli)
   fi
-  if [[ ! -d node_modules/uplot || ! -d node_modules/wasm-feature-detect || ! -d node_modules/playwright-core || ! -d node_modules/axe-core || ! -d node_modules/qrcode-generator || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    log "installing npm packages (uPlot for the charts, wasm-feature-detect for the SIMD check, qrcode-generator for the link's QR code, playwright-core and axe-core for the tests)"
+  if [[ ! -d node_modules/uplot || ! -d node_modules/wasm-feature-detect || ! -d node_modules/playwright-core || ! -d node_modules/axe-core || ! -d node_modules/qrcode-generator || ! -d node_modules/selenium-webdriver || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "installing npm packages (uPlot for the charts, wasm-feature-detect for the SIMD check, qrcode-generator for the link's QR code, playwright-core, selenium-webdriver and axe-core for the tests)"
     npm ci --no-audit --no-fund
   fi
+  local job
+  for job in "${installs[@]}"; do finish "$job"; done
 }
 
-# What the tests and benchmarks need on top: Chromium and chromedriver (apt, as root or with sudo).
+# What the tests and benchmarks need on top: Chromium, chromedriver and Firefox ESR (apt, as root or
+# with sudo), and geckodriver (crates.io) for Firefox.
+GECKODRIVER_VERSION=0.37.1
 setup_browser() {
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    log "installing Chromium and chromedriver from apt (a few minutes)"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null; then
+    log "installing Chromium, chromedriver and Firefox ESR from apt (a few minutes)"
     local sudo=""
     [[ $(id -u) -ne 0 ]] && sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver firefox-esr >/dev/null
   fi
+  if [[ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]]; then
+    log "installing geckodriver $GECKODRIVER_VERSION for the Firefox tests (cargo install --locked, in the background)"
+    spawn geckodriver install_crate geckodriver "$GECKODRIVER_VERSION"
+  fi
+}
+# Waits for setup_browser's geckodriver install, if it started one.
+geckodriver_ready() {
+  if [[ -n "${JOBS[geckodriver]:-}" ]]; then finish geckodriver; unset 'JOBS[geckodriver]'; fi
 }
 
 build() {
   # Two builds of the crate: www/pkg with Burn's CPU backend only (what every page loads), and
   # www/pkg-gpu with its WebGPU backend too, which a worker fetches only when it trains on WebGPU.
-  log "building the release wasm into www/pkg (CPU) and www/pkg-gpu (WebGPU)"
-  # The CPU build links with fat LTO in one codegen unit: a smaller wasm (4.24 MB, was 4.61) and,
-  # with the generator's tanh change, +3-4% wasm CPU steps/s when both builds train interleaved in
-  # one page (issue 5; single runs on this machine vary by +-20%, so only interleaved A/Bs count).
-  # The relink costs ~15 s warm. The WebGPU build waits on the GPU, not on CPU code: it keeps the
-  # default.
-  CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-    wasm-pack build --release --target web --out-dir www/pkg --no-typescript --no-pack
-  wasm-pack build --release --target web --out-dir www/pkg-gpu --no-typescript --no-pack -- --features webgpu
+  log "building the release wasm side by side: www/pkg (CPU) and www/pkg-gpu (WebGPU) (cold: ~15 minutes on 2 cores; warm: seconds)"
+  # The CPU build (profile wasm-cpu in Cargo.toml) links with fat LTO in one codegen unit: a
+  # smaller wasm (4.24 MB, was 4.61) and, with the generator's tanh change, +3-4% wasm CPU steps/s
+  # when both builds train interleaved in one page (issue 5; single runs on this machine vary by
+  # +-20%, so only interleaved A/Bs count). The WebGPU build waits on the GPU, not on CPU code: it
+  # keeps the release profile, which the wasm tests share.
+  spawn wasm-cpu env CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
+    wasm-pack build --profile wasm-cpu --target web --out-dir www/pkg --no-typescript --no-pack
+  CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
+    wasm-pack build --release --target web --out-dir www/pkg-gpu --no-typescript --no-pack -- --features webgpu
+  finish wasm-cpu
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css www/vendor/
   cp node_modules/wasm-feature-detect/dist/esm/index.js www/vendor/wasm-feature-detect.js
@@ -168,36 +215,54 @@ serve() {
   exec node scripts/serve.mjs "$port"
 }
 
-run_tests() {
-  log "cargo fmt --check"
-  cargo fmt --check
-  log "clippy (native, all targets)"
-  cargo clippy --release --all-targets -- -D warnings
-  # The browser-only code (src/web/, tests/web.rs, the WebGPU paths) compiles for wasm32 alone.
-  log "clippy (wasm32: the library with WebGPU, and the browser tests)"
-  cargo clippy --release --lib --tests --target wasm32-unknown-unknown --features webgpu -- -D warnings
-  log "native tests (cargo test --release)"
-  cargo test --release
-  build
-  log "wasm tests in headless Chromium (wasm-pack test)"
-  # The WebGPU test is #[ignore]d unless this Chromium has an adapter: the runner then counts it as
+# wasm tests in one headless browser: wasm_tests <name for webgpu-probe.mjs> <wasm-pack's flag>.
+wasm_tests() {
+  log "wasm tests in headless $1 (wasm-pack test --$2)"
+  # The WebGPU test is #[ignore]d unless this browser has an adapter: the runner then counts it as
   # ignored, never as passed (wasm-bindgen-test has no skip at run time).
   local adapter runner_args=""
-  adapter=$(node scripts/webgpu-probe.mjs)
+  adapter=$(node scripts/webgpu-probe.mjs "$1")
   if [[ "$adapter" == adapter:* ]]; then
     runner_args="--include-ignored"
-    log "WebGPU $adapter: the WebGPU test runs"
+    log "$1: WebGPU $adapter: the WebGPU test runs"
   else
-    log "skipped: no WebGPU adapter ($adapter): the WebGPU test is reported as ignored"
+    log "$1: skipped: no WebGPU adapter ($adapter): the WebGPU test is reported as ignored"
   fi
   # scripts/nocapture wraps the test runner so the tests' console lines (timings) are printed;
   # SwiftShader's WebGPU needs far more than the default 20 s.
   PATH="$PWD/scripts/nocapture:$PATH" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
-    WASM_TEST_RUNNER_ARGS="$runner_args" wasm-pack test --release --headless --chrome -- --features webgpu
+    WASM_TEST_RUNNER_ARGS="$runner_args" CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
+    wasm-pack test --release --headless "--$2" -- --features webgpu
+}
+
+# The native half of the tests, which runs beside the wasm builds.
+native_checks() {
+  log "clippy (native, all targets)"
+  cargo clippy --release --all-targets -- -D warnings
+  # The browser-only code (src/web/, tests/web.rs, the WebGPU paths) compiles for wasm32 alone.
+  log "clippy (wasm32: the library with WebGPU, and the browser tests)"
+  CARGO_TARGET_DIR="$WASM_CHECK_TARGET_DIR" \
+    cargo clippy --release --lib --tests --target wasm32-unknown-unknown --features webgpu -- -D warnings
+  log "native tests (cargo test --release)"
+  cargo test --release
+}
+
+run_tests() {
+  log "cargo fmt --check"
+  cargo fmt --check
+  log "clippy and the native tests, in the background (their output follows when they finish)"
+  spawn native native_checks
+  build
+  # The same wasm tests in both browsers; the second run reuses the first one's build.
+  wasm_tests chromium chrome
+  geckodriver_ready
+  wasm_tests firefox firefox
+  finish native
   log "dist/: the static site (tests/site.test.mjs serves it from a plain static server)"
   dist
-  log "end-to-end tests of the built page in headless Chromium"
+  log "end-to-end tests of the built page in headless Chromium, and the smoke subset in headless Firefox"
   node --test --test-concurrency=1 tests/
+  log "every test passed in $(( ($(date +%s) - START) / 60 )) min $(( ($(date +%s) - START) % 60 )) s"
 }
 
 # Earthmover's workloads (native, wasm CPU, wasm WebGPU), then the anchors (TensorFlow.js in the same
@@ -229,12 +294,12 @@ bench() {
 }
 
 case "${1:-build}" in
-  setup) setup; setup_browser ;;
+  setup) setup; setup_browser; geckodriver_ready ;;
   build) setup; build ;;
   serve) setup; build; serve ;;
   test) setup; setup_browser; run_tests ;;
-  bench) setup; setup_browser; build; bench ;;
-  soak) setup; setup_browser; build; node scripts/soak.mjs ;;
+  bench) setup; setup_browser; build; geckodriver_ready; bench ;;
+  soak) setup; setup_browser; build; geckodriver_ready; node scripts/soak.mjs ;;
   record) setup; record; build ;;
   dist) setup; build; dist ;;
   *) echo "usage: $0 [build|serve|test|bench|soak|record|dist|setup]" >&2; exit 2 ;;
