@@ -6,7 +6,6 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { getBidiConnection } from 'selenium-webdriver/lib/bidi_connection.js';
 import { startServer } from '../scripts/serve.mjs';
 import { GECKODRIVER, firefoxDriver } from './firefox.mjs';
 
@@ -22,7 +21,7 @@ before(async () => {
   console.log(`${caps.getBrowserName()} ${caps.getBrowserVersion()} through ${GECKODRIVER}`);
   // The raw BiDi events: selenium-webdriver's LogInspector and Network helpers drop events whose
   // shape they do not expect (a request without an initiator), so they would miss some.
-  const bidi = await getBidiConnection(driver);
+  const bidi = await driver.getBidi();
   await bidi.subscribe(['log.entryAdded', 'network.beforeRequestSent', 'network.responseCompleted']);
   const origin = new URL(base).origin;
   bidi.on('log.entryAdded', (e) => {
