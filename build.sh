@@ -273,7 +273,7 @@ bench() {
   mkdir -p bench-results
   local ours=bench-results/earthmover.jsonl anchors=../shared/bench/anchors
   log "Earthmover: native CPU"
-  cargo run --release --bin bench | tee "$ours"
+  cargo run --release --bin bench --features ndarray | tee "$ours"
   log "Earthmover: wasm CPU and wasm WebGPU in headless Chromium"
   node scripts/bench.mjs | tee -a "$ours"
   log "Earthmover: the page (first step after navigation, bytes transferred, main-thread fps)"

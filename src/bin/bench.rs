@@ -8,8 +8,8 @@
 //! `ref-gan@b256` (`scaling`).
 //!
 //! Built with `--features webgpu`, `--backends wgpu` measures Burn's wgpu backend natively (Vulkan
-//! on Linux: `scripts/device-check.sh` on a machine with a GPU); `--backends flex,ndarray` is the
-//! default.
+//! on Linux: `scripts/device-check.sh` on a machine with a GPU); built with `--features ndarray`
+//! (`./build.sh bench`), `--backends flex,ndarray` is the default, else `flex`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -84,6 +84,12 @@ fn timed(
     )
 }
 
+/// flex, and ndarray where this build has it.
+#[cfg(all(not(target_arch = "wasm32"), feature = "ndarray"))]
+const DEFAULT_BACKENDS: &str = "flex,ndarray";
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "ndarray")))]
+const DEFAULT_BACKENDS: &str = "flex";
+
 /// Flags (see the module's header).
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(clap::Parser)]
@@ -98,8 +104,8 @@ struct Args {
     /// Only these workloads (`scaling`: all batch-scaling ones).
     #[arg(long, value_delimiter = ',')]
     only: Option<Vec<String>>,
-    /// flex, ndarray, wgpu (wgpu needs --features webgpu).
-    #[arg(long, value_delimiter = ',', default_value = "flex,ndarray")]
+    /// flex, ndarray, wgpu (ndarray and wgpu need --features ndarray / webgpu).
+    #[arg(long, value_delimiter = ',', default_value = DEFAULT_BACKENDS)]
     backends: Vec<String>,
 }
 
@@ -156,6 +162,10 @@ fn main() {
             workloads.push((name, c));
         }
     }
+    #[cfg(not(feature = "ndarray"))]
+    if backends.iter().any(|b| b == "ndarray") {
+        eprintln!("--backends ndarray needs a build with --features ndarray (./build.sh bench has it); measuring the others");
+    }
     #[cfg(not(feature = "webgpu"))]
     if backends.iter().any(|b| b == "wgpu") {
         eprintln!("--backends wgpu needs a build with --features webgpu (scripts/device-check.sh)");
@@ -176,10 +186,12 @@ fn main() {
         if backends.iter().any(|b| b == "flex") {
             devices.push(("flex", burn::tensor::Device::flex()));
         }
+        // Deprecated in Burn 0.22 (flex replaces it): measured here only for comparison, in a
+        // build with --features ndarray (./build.sh bench).
+        #[cfg(feature = "ndarray")]
         if backends.iter().any(|b| b == "ndarray")
             && ["small-gan", "ref-gan", "ref-wgan"].contains(&name)
         {
-            // Deprecated in Burn 0.22 (flex replaces it): measured here only for comparison.
             #[allow(deprecated)]
             devices.push(("ndarray", burn::tensor::Device::ndarray()));
         }

@@ -55,8 +55,8 @@ pub struct Checkpoint {
 /// Whether tensors on `device` can be read synchronously (Burn's record writers need that): the
 /// CPU backends. Devices compare by hardware identity, ignoring autodiff.
 fn sync_reads(device: &Device) -> bool {
-    // The benchmark's comparison backend, deprecated in Burn 0.22.
-    #[cfg(not(target_arch = "wasm32"))]
+    // The benchmark's comparison backend, deprecated in Burn 0.22 (feature `ndarray`).
+    #[cfg(all(not(target_arch = "wasm32"), feature = "ndarray"))]
     #[allow(deprecated)]
     if *device == Device::ndarray() {
         return true;
