@@ -58,10 +58,11 @@ async function until(fn, timeout, what, ...args) {
 async function openAndWait(query) {
   await driver.get(`${base}${query}`);
   const t0 = Date.now();
-  await driver.executeAsyncScript(function (done) {
+  const ready = await driver.executeAsyncScript(function (done) {
     const poll = () => (window.earthmover ? window.earthmover.ready.then(() => done(true), (e) => done(String(e))) : setTimeout(poll, 100));
     poll();
   });
+  assert.equal(ready, true, `window.earthmover.ready rejected: ${ready}`);
   return Date.now() - t0;
 }
 const clean = (what) => {
