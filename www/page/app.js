@@ -49,9 +49,8 @@ for (const n of parsed.notices) {
 
 const syncUrl = () => history.replaceState(null, '', `${location.pathname}${serializeState(state)}`);
 // A loaded run export or recording is shown in place of the live runs (replay.js).
-let replays = null;
-const view = (id) => (replays ? replays.view(id) : runs[id]);
-const replaying = () => !!(replays && replays.current);
+const view = (id) => replays.view(id);
+const replaying = () => !!replays.current;
 const charts = new Charts({
   estimates: $('#chart-estimates'), probe: $('#chart-probe'), wopt: $('#chart-wopt'), emd: $('#chart-emd'), feature: $('#chart-feature'),
   signals: $('#chart-signals'),
@@ -114,8 +113,8 @@ const lab = new Lab((m) => notice(m, 'error'));
 // Both lab panels run their experiment in a run's worker, through the protocol's requests.
 const optimality = new OptimalityPanel({ request, cancel });
 const energy = new EnergyPanel({ request, cancel });
+const replays = new Replays({ runs, state, render, drawView, redraw, snapshot, pause });
 initRuns({ state, syncUrl, view, isReplay: replaying, render, redraw, runNotices });
-replays = new Replays({ runs, state, render, drawView, redraw, snapshot, pause });
 function showPanel(name) {
   if (!PANELS.includes(name)) name = 'live';
   for (const p of PANELS) {
