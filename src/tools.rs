@@ -2,7 +2,11 @@
 //! page's data, and the `run.key=value` settings their command lines take. Their flags are parsed
 //! by clap; this module holds only what is Earthmover's own.
 
+use crate::config::RunConfig;
 use crate::data::Mnist;
+use crate::nets::Classifier;
+use crate::train::Trainer;
+use burn::tensor::Device;
 use std::path::PathBuf;
 
 /// A file of this checkout. The root is the one `cargo run` gives now (`CARGO_MANIFEST_DIR`), not
@@ -40,6 +44,15 @@ impl PageData {
             held_out: mnist("www/data/mnist-test-1k.bin.gz"),
             classifier: read("www/data/classifier.bpk"),
         }
+    }
+
+    /// A run that measures as the page's does: a trainer on the training digits with the
+    /// classifier's yardstick on the held-out ones, and that classifier (for the mode meter).
+    pub fn trainer(&self, cfg: RunConfig, device: &Device) -> (Trainer, Classifier) {
+        let mut t = Trainer::new(cfg, &self.train, device).unwrap();
+        let clf = Classifier::from_bytes(&self.classifier, device).unwrap();
+        pollster::block_on(t.set_yardstick(clf.clone(), &self.held_out)).unwrap();
+        (t, clf)
     }
 }
 

@@ -45,9 +45,8 @@ fn main() {
     use clap::Parser;
     use earthmover::config::{Objective, Preset, RunConfig};
     use earthmover::metrics::spearman;
-    use earthmover::nets::Classifier;
     use earthmover::tools::PageData;
-    use earthmover::train::{LogPoint, Trainer};
+    use earthmover::train::LogPoint;
 
     let Args {
         seeds,
@@ -57,11 +56,7 @@ fn main() {
         csv,
         settings,
     } = Args::parse();
-    let PageData {
-        train: mnist,
-        held_out,
-        classifier: clf_bytes,
-    } = PageData::load();
+    let data = PageData::load();
 
     let device = Device::flex();
     println!("| seed | run | steps | classes | rho(est, FD) | rho(W_opt, FD) | rho(est, EMD) | rho(EMD, FD) | FD first -> last (min) | est first -> last | probe JS mean after 30 s | JS_opt mean after 30 s | s |");
@@ -83,9 +78,7 @@ fn main() {
                     .unwrap_or_else(|e| panic!("{}.{}={}: {e}", s.run, s.key, s.value));
             }
             let t0 = std::time::Instant::now();
-            let mut t = Trainer::new(cfg.clone(), &mnist, &device).unwrap();
-            let clf = Classifier::from_bytes(&clf_bytes, &device).unwrap();
-            pollster::block_on(t.set_yardstick(clf.clone(), &held_out)).unwrap();
+            let (mut t, clf) = data.trainer(cfg.clone(), &device);
             let pts = pollster::block_on(t.train_measured(steps, cfg.log_every as u64)).unwrap();
             let modes = pollster::block_on(t.mode_stats(&clf)).unwrap();
             if let Some(dir) = &csv {

@@ -51,7 +51,6 @@ fn main() {
     use burn::tensor::Device;
     use clap::Parser;
     use earthmover::config::{Preset, RunConfig};
-    use earthmover::nets::Classifier;
     use earthmover::tools::PageData;
     use earthmover::train::Trainer;
     use serde_json::{json, Value};
@@ -63,11 +62,7 @@ fn main() {
         seed,
         out,
     } = Args::parse();
-    let PageData {
-        train: mnist,
-        held_out,
-        classifier: clf_bytes,
-    } = PageData::load();
+    let data = PageData::load();
 
     let seconds = minutes * 60.0;
     let frame_times: Vec<f64> = [
@@ -107,9 +102,7 @@ fn main() {
         let steps = (pace[k] * seconds).round() as u64;
         let every = cfg.log_every.max(1) as u64;
         let t0 = std::time::Instant::now();
-        let mut run = Trainer::new(cfg.clone(), &mnist, &device).unwrap();
-        let clf = Classifier::from_bytes(&clf_bytes, &device).unwrap();
-        pollster::block_on(run.set_yardstick(clf.clone(), &held_out)).unwrap();
+        let (mut run, clf) = data.trainer(cfg.clone(), &device);
         let floor = pollster::block_on(run.emd_floor()).unwrap();
         let at = |step: u64| (step as f64 / pace[k] * 10.0).round() / 10.0;
         let point = |run: &mut Trainer, step: u64| {
