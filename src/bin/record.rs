@@ -22,13 +22,13 @@ fn main() {}
 /// Flags (see the module's header).
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(clap::Parser)]
-#[command(about = "Write a recorded run pair for the page (www/recordings)")]
+#[command(name = "record", about = "Write a recorded run pair for the page (www/recordings)")]
 struct Args {
     /// The two objectives, left and right.
-    #[arg(long, value_delimiter = ',', num_args = 2, default_value = "gan,wgan", value_parser = objective)]
+    #[arg(long, value_delimiter = ',', default_value = "gan,wgan", value_parser = objective)]
     pair: Vec<earthmover::config::Objective>,
     /// Each run's steps per second on the default page (2 cores, CPU backend).
-    #[arg(long, value_delimiter = ',', num_args = 2, default_value = "15.1,7.8")]
+    #[arg(long, value_delimiter = ',', default_value = "15.1,7.8")]
     pace: Vec<f64>,
     /// Page time the recording covers.
     #[arg(long, default_value_t = 10.0)]
@@ -62,6 +62,18 @@ fn main() {
         seed,
         out,
     } = Args::parse();
+    // Comma-separated, as build.sh passes them (clap's num_args = 2 wanted two words instead).
+    for (flag, n) in [("--pair", pair.len()), ("--pace", pace.len())] {
+        if n != 2 {
+            use clap::CommandFactory;
+            Args::command()
+                .error(
+                    clap::error::ErrorKind::WrongNumberOfValues,
+                    format!("{flag} takes two comma-separated values, left and right (got {n})"),
+                )
+                .exit();
+        }
+    }
     let data = PageData::load();
 
     let seconds = minutes * 60.0;
