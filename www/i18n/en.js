@@ -36,7 +36,7 @@ export default {
 
   'toolbar.aria': 'Both runs',
   'toolbar.play': '▶ Play both',
-  'toolbar.pause': '⏸ Pause both',
+  'toolbar.pause': '❚❚ Pause both',
   'toolbar.preset': 'Preset',
   'preset.classroom': 'classroom (fast, small nets)',
   'preset.paper': 'paper (published values)',
@@ -50,7 +50,7 @@ export default {
   'obj.wgan_gp': 'WGAN-GP',
   'obj.energy': 'Energy GAN',
   'card.play': '▶ Play',
-  'card.pause': '⏸ Pause',
+  'card.pause': '❚❚ Pause',
   'card.step': 'Step',
   'card.reset': '↺ Reset',
   'card.play_aria': 'Play {run}',

@@ -37,7 +37,7 @@ export default {
 
   'toolbar.aria': '两个训练',
   'toolbar.play': '▶ 同时开始',
-  'toolbar.pause': '⏸ 同时暂停',
+  'toolbar.pause': '❚❚ 同时暂停',
   'toolbar.preset': '预设',
   'preset.classroom': '课堂（快速，小网络）',
   'preset.paper': '论文（原文参数）',
@@ -51,7 +51,7 @@ export default {
   'obj.wgan_gp': 'WGAN-GP',
   'obj.energy': '能量 GAN',
   'card.play': '▶ 开始',
-  'card.pause': '⏸ 暂停',
+  'card.pause': '❚❚ 暂停',
   'card.step': '单步',
   'card.reset': '↺ 重置',
   'card.play_aria': '开始训练 {run}',
