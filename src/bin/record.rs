@@ -22,7 +22,10 @@ fn main() {}
 /// Flags (see the module's header).
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(clap::Parser)]
-#[command(name = "record", about = "Write a recorded run pair for the page (www/recordings)")]
+#[command(
+    name = "record",
+    about = "Write a recorded run pair for the page (www/recordings)"
+)]
 struct Args {
     /// The two objectives, left and right.
     #[arg(long, value_delimiter = ',', default_value = "gan,wgan", value_parser = objective)]

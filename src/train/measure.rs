@@ -25,10 +25,13 @@ pub struct LogPoint {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub js_hat: Option<f64>,
     /// WGAN, WGAN-GP and energy GAN: E f(real) - E f(fake), penalty left out (for the energy GAN
-    /// f = -U, so this is the energy gap E U(fake) - E U(real)).
+    /// f = -U, so this is the energy gap E U(fake) - E U(real)). The clipped WGAN's is read from
+    /// its critic brought up to date ([`CATCH_UP`](super::CATCH_UP) more updates on a copy) and
+    /// only at the judged points, as `feature_distance` is; its critic's loss is in `loss_d` at
+    /// every point.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub w_hat: Option<f64>,
-    /// Critics only: K̂, the largest ‖∇ₓf‖ over the fixed batch's real, generated and interpolated
+    /// Where W_hat is: K̂, the largest ‖∇ₓf‖ over the fixed batch's real, generated and interpolated
     /// images (pixels in [-1, 1]): the critic's Lipschitz constant, estimated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lipschitz: Option<f64>,
@@ -109,6 +112,21 @@ impl Trainer {
             _ => wgan_critic_loss(real_scores, fake_scores),
         }
         .inner();
+        // The critic W_hat is read from: the run's own for WGAN-GP and the energy GAN; for the
+        // clipped WGAN the same critic brought up to date (`CATCH_UP`), at the judged points only.
+        let est_critic = match self.cfg.objective {
+            Objective::Gan => None,
+            Objective::Wgan => self.judged_now().then(|| self.caught_up_critic().no_grad()),
+            _ => Some(d_frozen.clone()),
+        };
+        let loss_w = match &est_critic {
+            Some(c) => wgan_critic_loss(
+                c.forward(self.est_real.clone()).detach(),
+                c.forward(fake.clone()),
+            )
+            .inner(),
+            None => Tensor::<1>::zeros([1], &self.plain),
+        };
         let loss_g = self.generator_loss(self.est_noise.clone());
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
         let gn2 = grad_norm_sq(&self.g, &grads)
@@ -129,9 +147,9 @@ impl Trainer {
                 Tensor::<1>::zeros([1], &self.plain),
             ),
         };
-        let k_hat = match self.cfg.objective {
-            Objective::Gan => Tensor::<1>::zeros([1], &self.plain),
-            _ => {
+        let k_hat = match &est_critic {
+            None => Tensor::<1>::zeros([1], &self.plain),
+            Some(critic) => {
                 // Interpolates at fixed mixing weights (i + 0.5) / EST_N, as WGAN-GP draws them.
                 let eps: Vec<f32> = (0..EST_N)
                     .map(|i| (i as f32 + 0.5) / EST_N as f32)
@@ -143,7 +161,7 @@ impl Trainer {
                 let (real, fake) = (self.est_real.clone().inner(), fake.clone().inner());
                 let mixed = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
                 let points = Tensor::cat(vec![real, fake, mixed], 0); // [3 EST_N, 784]
-                let (_, grad) = d_frozen.score_and_input_grad(Tensor::from_inner(points));
+                let (_, grad) = critic.score_and_input_grad(Tensor::from_inner(points));
                 grad.inner()
                     .powi_scalar(2)
                     .sum_dim(1)
@@ -159,6 +177,7 @@ impl Trainer {
         let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
         let mut parts = vec![
             k_hat,
+            loss_w,
             loss_d,
             loss_g.inner(),
             gn2,
@@ -169,12 +188,13 @@ impl Trainer {
         ];
         parts.extend(feats);
         let v = read_f32(Tensor::cat(parts, 0)).await?;
-        // The seven scalars in the order of `parts`, then the n x n costs, then the features.
-        let scalars: Vec<f64> = v[..7].iter().map(|&x| x as f64).collect();
-        let [k_hat, loss_d, loss_g, gn2, loss_probe, loss_opt, loss_wopt] = scalars[..] else {
-            unreachable!("seven scalars were read back")
+        // The eight scalars in the order of `parts`, then the n x n costs, then the features.
+        let scalars: Vec<f64> = v[..8].iter().map(|&x| x as f64).collect();
+        let [k_hat, loss_w, loss_d, loss_g, gn2, loss_probe, loss_opt, loss_wopt] = scalars[..]
+        else {
+            unreachable!("eight scalars were read back")
         };
-        let (costs, feats) = v[7..].split_at(n * n);
+        let (costs, feats) = v[8..].split_at(n * n);
         if !(loss_d.is_finite() && loss_g.is_finite() && gn2.is_finite()) {
             return Err(Error::new(Code::Diverged, format!(
                 "a loss became non-finite at step {} (L_D = {loss_d}, L_G = {loss_g}): the learning rate is probably too high",
@@ -187,10 +207,8 @@ impl Trainer {
         let costs: Vec<f64> = costs.iter().map(|&x| x as f64).collect();
         let emd = emd_from_costs(n, &costs)?;
         let feature_distance = judge.map(|y| y.distance(feats)).transpose()?;
-        let (js, w) = match self.cfg.objective {
-            Objective::Gan => (Some(js_hat(loss_d)), None),
-            _ => (None, Some(w_hat(loss_d))),
-        };
+        let js = (self.cfg.objective == Objective::Gan).then(|| js_hat(loss_d));
+        let w = est_critic.map(|_| w_hat(loss_w));
         let lipschitz = w.map(|_| k_hat);
         let w_norm = w.map(|w| w / (2.0 * k_hat.max(1e-12)));
         let own = js.or(w).unwrap_or(f64::NAN);
@@ -205,15 +223,18 @@ impl Trainer {
                 .push([own, js_probe.unwrap_or(f64::NAN), emd, fd]);
             self.series_steps_last = Some(self.step);
         }
-        let col = |k: usize| -> Vec<f64> { self.series.iter().map(|p| p[k]).collect() };
-        let emds = col(2);
-        // Points logged before the classifier was loaded have no feature distance.
-        let (own_fd, fds): (Vec<f64>, Vec<f64>) = self
-            .series
-            .iter()
-            .filter(|p| p[3].is_finite())
-            .map(|p| (p[0], p[3]))
-            .unzip();
+        // Spearman's ρ of columns a and b over the points that have both: the clipped WGAN's
+        // estimate and the feature distance are measured at the judged points only, and points
+        // logged before the classifier was loaded have no feature distance.
+        let rho = |a: usize, b: usize| -> Option<f64> {
+            let (x, y): (Vec<f64>, Vec<f64>) = self
+                .series
+                .iter()
+                .filter(|p| p[a].is_finite() && p[b].is_finite())
+                .map(|p| (p[a], p[b]))
+                .unzip();
+            spearman(&x, &y)
+        };
         Ok(LogPoint {
             step: self.step,
             js_hat: js,
@@ -225,15 +246,12 @@ impl Trainer {
             loss_g,
             grad_norm_g: gn2.sqrt(),
             js_probe,
-            rho_est: spearman(&col(0), &emds),
-            rho_probe: js_probe.and_then(|_| spearman(&col(1), &emds)),
+            rho_est: rho(0, 2),
+            rho_probe: js_probe.and_then(|_| rho(1, 2)),
             feature_distance,
             js_opt,
             w_opt,
-            rho_feature: self
-                .yardstick
-                .as_ref()
-                .and_then(|_| spearman(&own_fd, &fds)),
+            rho_feature: self.yardstick.as_ref().and_then(|_| rho(0, 3)),
         })
     }
 

@@ -70,8 +70,9 @@ function drawView(id) {
   else $(`#modes-${id}`).getContext('2d').clearRect(0, 0, 360, 170);
 }
 
-// Measured every few logged points only; the snapshot carries each one's latest value.
-const JUDGED = ['feature_distance', 'js_opt', 'w_opt'];
+// Measured every few logged points only (the clipped WGAN's W_hat, with its K̂ and W_hat / 2K̂,
+// too); the snapshot carries each one's latest value.
+const JUDGED = ['feature_distance', 'js_opt', 'w_opt', 'w_hat', 'lipschitz', 'w_norm'];
 
 function snapshot() {
   return {

@@ -23,7 +23,7 @@ export const STEPS = [
   { id: 'logd', panel: 'live', focus: ['#run-gan', '#chart-signals', '#modes-section'], action: 'loss' },
   { id: 'lines', panel: 'lines', focus: ['#panel-lines .lab-grid', '#panel-lines .lab-controls'], action: 'lines' },
   {
-    id: 'critic', panel: 'live', focus: ['#chart-wopt', '#chart-feature', '#chart-estimates', '#run-wgan'], action: 'play',
+    id: 'critic', panel: 'live', focus: ['#chart-estimates', '#chart-feature', '#chart-wopt', '#run-wgan'], action: 'play',
     wait: (p) => {
       const n = Math.min(JUDGED_POINTS, p.judged('wgan'));
       return { value: n / JUDGED_POINTS, text: t('lesson.wait.critic', { n, total: JUDGED_POINTS }) };
@@ -34,7 +34,7 @@ export const STEPS = [
 ];
 // Step 2 waits until both runs' mode meters cover this many digit classes (of 10).
 export const DIGIT_CLASSES = 7;
-// Step 6 waits for this many points of the near-optimal critic on the right run (one every ~4 s).
+// Step 6 waits for this many judged points on the right run (its caught-up W_hat, one every ~4 s).
 export const JUDGED_POINTS = 12;
 
 const $ = (sel) => document.querySelector(sel);

@@ -81,7 +81,9 @@ export function renderCard(r, v, replay) {
   $('.label', el).textContent = label ? `· ${label}` : '';
   $('.v-step', el).textContent = v.step;
   $('.v-rate', el).textContent = !replay && r.playing ? r.stepsPerSec.toFixed(1) : '–';
-  $('.v-est', el).textContent = fmt(last.js_hat ?? last.w_hat);
+  // The clipped WGAN's W_hat is measured every fifth point: show the latest one.
+  const est = v.history.findLast((p) => (p.js_hat ?? p.w_hat) != null) || {};
+  $('.v-est', el).textContent = fmt(est.js_hat ?? est.w_hat);
   $('.v-emd', el).textContent = fmt(last.emd, 3);
   $('.v-gn', el).textContent = fmt(last.grad_norm_g, 3);
   const live = r.ready && !replay;

@@ -117,12 +117,25 @@ export function joined(hist, fields, max = MAX_DRAWN) {
   let xs = [...steps].sort((a, b) => a - b);
   const keep = thin(xs.length, max);
   if (keep) xs = keep.map((i) => xs[i]);
-  const idx = new Map(xs.map((x, i) => [x, i]));
   const cols = fields.map(() => new Array(xs.length).fill(null));
+  // Each point lands on the kept step at or before its own (its own when nothing is thinned), so
+  // that values measured at a few steps only (the feature distance, the WGAN's W_hat) survive
+  // thinning; a later point at the same kept step replaces an earlier one.
+  const at = (step) => {
+    let lo = 0;
+    let hi = xs.length - 1;
+    if (hi < 0 || step < xs[0]) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (xs[mid] <= step) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   fields.forEach(([id, key], k) => {
     for (const p of hist[id]) {
-      const i = idx.get(p.step);
-      if (i !== undefined && p[key] != null) cols[k][i] = p[key];
+      const i = at(p.step);
+      if (i >= 0 && p[key] != null) cols[k][i] = p[key];
     }
   });
   return [xs, ...cols];
