@@ -14,8 +14,9 @@ use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman}
 use crate::nets::classifier::{mode_stats, Classifier, ModeStats};
 use crate::nets::{Critic, Generator};
 use crate::objective::{gan_d_loss, js_hat, w_hat, wgan_critic_loss};
+use crate::rng::SplitMix64;
 use crate::tensors::{read_f32, to_bytes};
-use crate::train::{Trainer, EST_N};
+use crate::train::{Trainer, CATCH_UP, EST_N};
 
 /// One logged point: the run's state after `step` generator updates.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -92,6 +93,20 @@ pub(crate) struct Held {
 }
 
 impl Trainer {
+    /// The clipped WGAN's critic as its estimate is read: a copy of the critic and its optimiser,
+    /// trained [`CATCH_UP`] more times against the generator as it is now (the run's own loss, rate
+    /// and clip, on batches from a stream of its own), then dropped: the run trains on exactly as
+    /// if it had not been measured.
+    fn caught_up_critic(&self) -> Critic {
+        let mut rng =
+            SplitMix64::new(self.cfg.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut critic = (self.d.clone(), self.opt_d.clone());
+        for _ in 0..CATCH_UP {
+            critic = self.watcher_critic_step(critic, (self.cfg.lr_d, self.cfg.clip), &mut rng);
+        }
+        critic.0
+    }
+
     /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
     /// EMD yardstick. No parameter changes; one read-back from the device.
     pub async fn measure(&mut self) -> Result<LogPoint, Error> {

@@ -258,6 +258,20 @@ impl Trainer {
         (opt.step(lr, d, grads), opt)
     }
 
+    /// One update of a clipped critic that only watches (the critic judge, the WGAN's caught-up
+    /// copy): the Kantorovich-Rubinstein loss on a watcher batch, then every weight clipped.
+    fn watcher_critic_step(
+        &self,
+        (d, mut opt): (Critic, ModuleOptimizer),
+        (lr, clip): (f64, f64),
+        rng: &mut SplitMix64,
+    ) -> (Critic, ModuleOptimizer) {
+        let (real, fake) = self.watcher_batch(rng);
+        let loss = wgan_critic_loss(d.forward(real), d.forward(fake));
+        let grads = GradientsParams::from_grads(loss.backward(), &d);
+        (clip_module(opt.step(lr, d, grads), clip), opt)
+    }
+
     /// Discriminator/critic loss on one batch (the value the optimiser minimises is this, halved
     /// for the GAN as in PyTorch-GAN; Adam does not care about the scale).
     fn critic_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
@@ -335,23 +349,6 @@ impl Trainer {
         }
         self.rng = rng;
         self.step += 1;
-    }
-
-    /// The clipped WGAN's critic as its estimate is read: a copy of the critic and its optimiser,
-    /// trained [`CATCH_UP`] more times against the generator as it is now (the run's own loss, rate
-    /// and clip, on batches from a stream of its own), then dropped: the run trains on exactly as
-    /// if it had not been measured.
-    fn caught_up_critic(&self) -> Critic {
-        let (mut d, mut opt) = (self.d.clone(), self.opt_d.clone());
-        let mut rng =
-            SplitMix64::new(self.cfg.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        for _ in 0..CATCH_UP {
-            let (real, fake) = self.watcher_batch(&mut rng);
-            let loss = wgan_critic_loss(d.forward(real), d.forward(fake));
-            let grads = GradientsParams::from_grads(loss.backward(), &d);
-            d = clip_module(opt.step(self.cfg.lr_d, d, grads), self.cfg.clip);
-        }
-        d
     }
 
     /// Critic updates before the next generator step: `n_critic`, or the WGAN's `critic_boost`

@@ -3,7 +3,7 @@
 //! clipped critic trained towards their optimum against the run's generator and evaluated on the
 //! held-out digits: the seeds' claims are about the optimal D and the optimal critic.
 
-use burn::optim::{GradientsParams, ModuleOptimizer, RmsPropConfig};
+use burn::optim::{ModuleOptimizer, RmsPropConfig};
 use burn::tensor::Tensor;
 
 use crate::data::Mnist;
@@ -148,14 +148,12 @@ impl Trainer {
             }
             y.judge = Some(judge);
         }
-        if let Some((mut critic, mut opt)) = y.critic_judge.take() {
+        if let Some(mut critic) = y.critic_judge.take() {
             for _ in 0..CRITIC_JUDGE_STEPS {
-                let (real, fake) = self.watcher_batch(&mut y.rng);
-                let loss = wgan_critic_loss(critic.forward(real), critic.forward(fake));
-                let grads = GradientsParams::from_grads(loss.backward(), &critic);
-                critic = clip_module(opt.step(JUDGE_CRITIC_LR, critic, grads), JUDGE_CLIP);
+                critic =
+                    self.watcher_critic_step(critic, (JUDGE_CRITIC_LR, JUDGE_CLIP), &mut y.rng);
             }
-            y.critic_judge = Some((critic, opt));
+            y.critic_judge = Some(critic);
         }
         self.yardstick = Some(y);
     }
