@@ -134,13 +134,15 @@ impl Trainer {
             Objective::Wgan => self.judged_now().then(|| self.caught_up_critic().no_grad()),
             _ => Some(d_frozen.clone()),
         };
-        let loss_w = match &est_critic {
-            Some(c) => wgan_critic_loss(
+        // The run's own critic has just scored the batch: only the caught-up copy scores it again.
+        let loss_w = match (&est_critic, self.cfg.objective) {
+            (Some(c), Objective::Wgan) => wgan_critic_loss(
                 c.forward(self.est_real.clone()).detach(),
                 c.forward(fake.clone()),
             )
             .inner(),
-            None => Tensor::<1>::zeros([1], &self.plain),
+            (Some(_), _) => loss_d.clone(),
+            (None, _) => Tensor::<1>::zeros([1], &self.plain),
         };
         let loss_g = self.generator_loss(self.est_noise.clone());
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
