@@ -8,6 +8,7 @@
 // Prints one JSON line per load and run, then the medians; a run that misses a bar within
 // DIGITS_CAP_S (default 240 s) counts as the cap, marked `capped`.
 //   node scripts/digits.mjs [seeds, default 1,2,3]
+// DIGITS_QUERY (e.g. `gan.lr_d=1e-3&gan.lr_g=1e-3`) adds settings to the address, for A/Bs.
 import { startBrowser, openPage } from '../tests/browser.mjs';
 
 const seeds = (process.argv[2] || '1,2,3').split(',').map(Number);
@@ -18,7 +19,7 @@ const { server, base, browser } = await startBrowser();
 const results = { gan: { modes: [], fd: [] }, wgan: { modes: [], fd: [] } };
 try {
   for (const seed of seeds) {
-    const q = `?autoplay=1&seed=${seed}${process.env.BACKEND ? `&backend=${process.env.BACKEND}` : ''}`;
+    const q = `?autoplay=1&seed=${seed}${process.env.BACKEND ? `&backend=${process.env.BACKEND}` : ''}${process.env.DIGITS_QUERY ? `&${process.env.DIGITS_QUERY}` : ''}`;
     const { page, context } = await openPage(browser, base, q, {}, { viewport: { width: 1280, height: 720 } });
     const seen = { gan: {}, wgan: {} };
     const t0 = Date.now();

@@ -2,7 +2,10 @@
 //! WGAN) natively for as many steps as the page reaches in its first 3 minutes on a 2-core machine,
 //! logging as the page does, for seeds 1, 2 and 3, and prints per run: the rank correlations of
 //! its own estimate with the feature distance and with the EMD, the feature distance's path, the
-//! JS levels (own, probe, near-optimal D) and the digit classes covered.
+//! JS levels (own, probe, near-optimal D), the digit classes covered, and when the digits came:
+//! the first logged step at which the mode meter sees >= 8 classes and the first at which the
+//! feature distance is <= 300 (issue 19's bars, as `scripts/digits.mjs` reads them on the page),
+//! with the native seconds of training and measuring until then.
 //!
 //!     cargo run --release --bin lesson-check [-- --seeds 1,2,3 --gan-steps 4700 --wgan-steps 2340
 //!         --runs gan,wgan --csv DIR]   (DIR/<run>-seed<n>.csv: every logged point)
@@ -59,9 +62,9 @@ fn main() {
     let data = PageData::load();
 
     let device = Device::flex();
-    println!("| seed | run | steps | classes | rho(est, FD) | rho(W_opt, FD) | rho(est, EMD) | rho(EMD, FD) | FD first -> last (min) | est first -> last | probe JS mean after 30 s | JS_opt mean after 30 s | s |");
+    println!("| seed | run | steps | classes | rho(est, FD) | rho(W_opt, FD) | rho(est, EMD) | rho(EMD, FD) | FD first -> last (min) | est first -> last | probe JS mean after 30 s | JS_opt mean after 30 s | s | 8 classes at step (native s) | FD <= 300 at step (native s) |");
     println!(
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"
     );
     for &seed in &seeds {
         for (id, objective, steps) in [
@@ -79,8 +82,35 @@ fn main() {
             }
             let t0 = std::time::Instant::now();
             let (mut t, clf) = data.trainer(cfg.clone(), &device);
-            let pts = pollster::block_on(t.train_measured(steps, cfg.log_every as u64)).unwrap();
+            // The points the page logs, and the mode meter at each of them (its time is not
+            // counted in `spent`: the page runs it every few seconds, whatever the step).
+            let every = cfg.log_every as u64;
+            let mut pts = vec![pollster::block_on(t.measure()).unwrap()];
+            let mut spent = std::time::Duration::ZERO;
+            let (mut classes_at, mut fd_at) = (None, None);
+            for s in 1..=steps {
+                let t1 = std::time::Instant::now();
+                t.train_step();
+                if s.is_multiple_of(every) {
+                    pts.push(pollster::block_on(t.measure()).unwrap());
+                }
+                spent += t1.elapsed();
+                if s.is_multiple_of(every) {
+                    let secs = spent.as_secs_f64();
+                    let fd = pts.last().unwrap().feature_distance;
+                    if fd_at.is_none() && fd.is_some_and(|fd| fd <= 300.0) {
+                        fd_at = Some((s, secs));
+                    }
+                    if classes_at.is_none()
+                        && pollster::block_on(t.mode_stats(&clf)).unwrap().covered >= 8
+                    {
+                        classes_at = Some((s, secs));
+                    }
+                }
+            }
             let modes = pollster::block_on(t.mode_stats(&clf)).unwrap();
+            let at =
+                |x: Option<(u64, f64)>| x.map_or("–".into(), |(s, t)| format!("{s} ({t:.1} s)"));
             if let Some(dir) = &csv {
                 let mut out =
                     String::from("step,est,js_probe,js_opt,emd,feature_distance,w_opt,lipschitz\n");
@@ -135,7 +165,7 @@ fn main() {
                 .filter(|x| x.is_finite())
                 .fold(f64::INFINITY, f64::min);
             println!(
-                "| {seed} | {id} | {} | {} | {} | {} | {} | {} | {:.0} -> {:.0} ({fd_min:.0}) | {:.3} -> {:.3} | {:.3} | {:.3} | {:.0} |",
+                "| {seed} | {id} | {} | {} | {} | {} | {} | {} | {:.0} -> {:.0} ({fd_min:.0}) | {:.3} -> {:.3} | {:.3} | {:.3} | {:.0} | {} | {} |",
                 last.step,
                 modes.covered,
                 r(&est, &fd),
@@ -149,7 +179,9 @@ fn main() {
                 est.iter().rev().find(|x| x.is_finite()).copied().unwrap_or(f64::NAN),
                 mean(&|p| p.js_probe),
                 mean(&|p| p.js_opt),
-                t0.elapsed().as_secs_f64()
+                t0.elapsed().as_secs_f64(),
+                at(classes_at),
+                at(fd_at)
             );
         }
     }
