@@ -381,6 +381,12 @@ export class Charts {
       this.est.setData(this.estCols(h));
       const pr = joined(h, this.probeFields);
       this.probe.setData([...pr, pr[0].map(() => LN2)]);
+      // A run without a probe (the classroom GAN: its own D is one) has no legend entry for it.
+      const rows = this.probe.u.root.querySelectorAll('.u-legend .u-series');
+      pr.slice(1, 3).forEach((col, k) => {
+        const row = rows[k + 1];
+        if (row) row.style.display = col.some((v) => v != null) || !h[k ? 'wgan' : 'gan'].length ? '' : 'none';
+      });
       const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);
       this.emd.setData([...emd, emd[0].map(() => this.floor)]);
       this.feature.setData(joined(h, [['gan', 'feature_distance'], ['wgan', 'feature_distance']]));
