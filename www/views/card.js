@@ -9,10 +9,13 @@ import { tip, tipStats } from './tips.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
+// `digits` decimals below 10, one fewer per power of ten above: a readout keeps its width (the
+// WGAN's W_hat of 11.4920 overflowed its box at 1280x720).
 function fmt(v, digits = 4) {
   if (v == null || Number.isNaN(v)) return '–';
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(2);
-  return v.toFixed(digits);
+  const big = Math.abs(v) >= 10 ? Math.floor(Math.log10(Math.abs(v))) : 0;
+  return v.toFixed(Math.max(0, digits - big));
 }
 
 export function buildCard(id, on) {
