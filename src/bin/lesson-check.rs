@@ -91,11 +91,12 @@ fn main() {
             for s in 1..=steps {
                 let t1 = std::time::Instant::now();
                 t.train_step();
-                if s.is_multiple_of(every) {
+                let logged = s.is_multiple_of(every);
+                if logged {
                     pts.push(pollster::block_on(t.measure()).unwrap());
                 }
                 spent += t1.elapsed();
-                if s.is_multiple_of(every) {
+                if logged {
                     let secs = spent.as_secs_f64();
                     let fd = pts.last().unwrap().feature_distance;
                     if fd_at.is_none() && fd.is_some_and(|fd| fd <= 300.0) {

@@ -102,7 +102,8 @@ impl Trainer {
             SplitMix64::new(self.cfg.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut critic = (self.d.clone(), self.opt_d.clone());
         for _ in 0..CATCH_UP {
-            critic = self.watcher_critic_step(critic, (self.cfg.lr_d, self.cfg.clip), &mut rng);
+            let own = (self.cfg.lr_d, self.cfg.clip, self.cfg.batch);
+            critic = self.watcher_critic_step(critic, own, &mut rng);
         }
         critic.0
     }

@@ -233,40 +233,39 @@ impl Trainer {
         random_rows(&self.data, self.n_data, self.cfg.batch, rng) // [batch, 784]
     }
 
-    /// A real batch and a detached generated batch from `rng`: what the networks that only watch
-    /// the run (the probe, the judges) train on.
-    fn watcher_batch(&self, rng: &mut SplitMix64) -> (Tensor<2>, Tensor<2>) {
-        let real = self.real_batch(rng); // [batch, 784]
-        let fake = self
-            .g
-            .forward(Self::noise(rng, &self.cfg, &self.device))
-            .detach();
+    /// `n` real images and `n` detached generated ones from `rng`: what the networks that only
+    /// watch the run (the probe, the judges) train on.
+    fn watcher_batch(&self, n: usize, rng: &mut SplitMix64) -> (Tensor<2>, Tensor<2>) {
+        let real = random_rows(&self.data, self.n_data, n, rng); // [n, 784]
+        let noise = normal_noise(rng, n, self.cfg.latent, &self.device);
+        let fake = self.g.forward(noise).detach(); // [n, 784]
         (real, fake)
     }
 
     /// One update of a discriminator that only watches (the probe, the D judge): the halved BCE
-    /// on a watcher batch, Adam at rate `lr`.
+    /// on a watcher batch of `n` per side, Adam at rate `lr`.
     fn watcher_step(
         &self,
         (d, mut opt): (Critic, ModuleOptimizer),
-        lr: f64,
+        (lr, n): (f64, usize),
         rng: &mut SplitMix64,
     ) -> (Critic, ModuleOptimizer) {
-        let (real, fake) = self.watcher_batch(rng);
+        let (real, fake) = self.watcher_batch(n, rng);
         let loss = gan_d_loss(d.forward(real), d.forward(fake)).mul_scalar(0.5);
         let grads = GradientsParams::from_grads(loss.backward(), &d);
         (opt.step(lr, d, grads), opt)
     }
 
     /// One update of a clipped critic that only watches (the critic judge, the WGAN's caught-up
-    /// copy): the Kantorovich-Rubinstein loss on a watcher batch, then every weight clipped.
+    /// copy): the Kantorovich-Rubinstein loss on a watcher batch of `n` per side, then every
+    /// weight clipped.
     fn watcher_critic_step(
         &self,
         (d, mut opt): (Critic, ModuleOptimizer),
-        (lr, clip): (f64, f64),
+        (lr, clip, n): (f64, f64, usize),
         rng: &mut SplitMix64,
     ) -> (Critic, ModuleOptimizer) {
-        let (real, fake) = self.watcher_batch(rng);
+        let (real, fake) = self.watcher_batch(n, rng);
         let loss = wgan_critic_loss(d.forward(real), d.forward(fake));
         let grads = GradientsParams::from_grads(loss.backward(), &d);
         (clip_module(opt.step(lr, d, grads), clip), opt)
@@ -336,7 +335,7 @@ impl Trainer {
             }
         }
         if let Some(probe) = self.probe.take() {
-            self.probe = Some(self.watcher_step(probe, PROBE_LR, &mut rng));
+            self.probe = Some(self.watcher_step(probe, (PROBE_LR, self.cfg.batch), &mut rng));
         }
         let loss_g = self.generator_loss(Self::noise(&mut rng, &self.cfg, &self.device));
         let mut grads = loss_g.backward();
