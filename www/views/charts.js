@@ -385,7 +385,8 @@ export class Charts {
       const rows = this.probe.u.root.querySelectorAll('.u-legend .u-series');
       pr.slice(1, 3).forEach((col, k) => {
         const row = rows[k + 1];
-        if (row) row.style.display = col.some((v) => v != null) || !h[k ? 'wgan' : 'gan'].length ? '' : 'none';
+        const run = this.probeFields[k][0];
+        if (row) row.style.display = col.some((v) => v != null) || !h[run].length ? '' : 'none';
       });
       const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);
       this.emd.setData([...emd, emd[0].map(() => this.floor)]);
