@@ -73,7 +73,7 @@ async function bench(name, data) {
   const results = [];
   try {
     await init();
-    const data = new Uint8Array(await (await fetch('data/mnist-train-2k.bin.gz')).arrayBuffer());
+    const data = new Uint8Array(await (await fetch('../data/mnist-train-2k.bin.gz')).arrayBuffer());
     const all = Object.keys(WORKLOADS).filter((w) => !SCALING.includes(w));
     const asked = (q.get('workloads') || all.join(',')).split(',').flatMap((w) => (w === 'scaling' ? SCALING : [w]));
     for (const name of asked) {
