@@ -60,6 +60,7 @@ try {
       if (adapter) r.notes.adapter = adapter;
       r.notes.bg_cpu_busy_pct_before = busy;
       console.log(JSON.stringify(r));
+      if (r.notes.error) console.error(`bench: ${r.backend} ${r.workload} failed: ${r.notes.error}`);
     }
     await page.close();
   }

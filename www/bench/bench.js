@@ -73,7 +73,9 @@ async function bench(name, data) {
   const results = [];
   try {
     await init();
-    const data = new Uint8Array(await (await fetch('../data/mnist-train-2k.bin.gz')).arrayBuffer());
+    const res = await fetch('../data/mnist-train-2k.bin.gz');
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${res.url}: the bench needs www/data/mnist-train-2k.bin.gz`);
+    const data = new Uint8Array(await res.arrayBuffer());
     const all = Object.keys(WORKLOADS).filter((w) => !SCALING.includes(w));
     const asked = (q.get('workloads') || all.join(',')).split(',').flatMap((w) => (w === 'scaling' ? SCALING : [w]));
     for (const name of asked) {
@@ -85,6 +87,10 @@ async function bench(name, data) {
       }
       out.textContent = results.map((r) => JSON.stringify(r)).join('\n');
     }
+  } catch (e) {
+    // The wasm or the data did not load: one line that says so, never an empty result.
+    results.push({ tool: 'earthmover', backend: label, workload: q.get('workloads') || 'all', steps_per_s: null,
+      ms_per_step: null, repeats: 0, notes: { error: String(e && e.message || e) } });
   } finally {
     window.benchResults = results;
   }
