@@ -228,15 +228,15 @@ impl Trainer {
         normal_noise(rng, cfg.batch, cfg.latent, device)
     }
 
-    /// A batch drawn uniformly with replacement, gathered on the device.
-    fn real_batch(&self, rng: &mut SplitMix64) -> Tensor<2> {
-        random_rows(&self.data, self.n_data, self.cfg.batch, rng) // [batch, 784]
+    /// `n` training images drawn uniformly with replacement, gathered on the device.
+    fn real_batch(&self, n: usize, rng: &mut SplitMix64) -> Tensor<2> {
+        random_rows(&self.data, self.n_data, n, rng) // [n, 784]
     }
 
     /// `n` real images and `n` detached generated ones from `rng`: what the networks that only
     /// watch the run (the probe, the judges) train on.
     fn watcher_batch(&self, n: usize, rng: &mut SplitMix64) -> (Tensor<2>, Tensor<2>) {
-        let real = random_rows(&self.data, self.n_data, n, rng); // [n, 784]
+        let real = self.real_batch(n, rng); // [n, 784]
         let noise = normal_noise(rng, n, self.cfg.latent, &self.device);
         let fake = self.g.forward(noise).detach(); // [n, 784]
         (real, fake)
@@ -274,7 +274,7 @@ impl Trainer {
     /// Discriminator/critic loss on one batch (the value the optimiser minimises is this, halved
     /// for the GAN as in PyTorch-GAN; Adam does not care about the scale).
     fn critic_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
-        let real = self.real_batch(rng);
+        let real = self.real_batch(self.cfg.batch, rng);
         let fake = self
             .g
             .forward(Self::noise(rng, &self.cfg, &self.device))
