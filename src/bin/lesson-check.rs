@@ -82,33 +82,30 @@ fn main() {
             }
             let t0 = std::time::Instant::now();
             let (mut t, clf) = data.trainer(cfg.clone(), &device);
-            // The points the page logs, and the mode meter at each of them (its time is not
-            // counted in `spent`: the page runs it every few seconds, whatever the step).
+            // The points the page logs, and the mode meter at each of them. The seconds count
+            // training and measuring from the first point on, without the meter's own time: the
+            // page runs it every few seconds, whatever the step.
             let every = cfg.log_every as u64;
-            let mut pts = vec![pollster::block_on(t.measure()).unwrap()];
-            let mut spent = std::time::Duration::ZERO;
+            let (mut origin, mut meter) = (std::time::Instant::now(), std::time::Duration::ZERO);
             let (mut classes_at, mut fd_at) = (None, None);
-            for s in 1..=steps {
-                let t1 = std::time::Instant::now();
-                t.train_step();
-                let logged = s.is_multiple_of(every);
-                if logged {
-                    pts.push(pollster::block_on(t.measure()).unwrap());
+            let pts = pollster::block_on(t.train_measured_with(steps, every, |t, s, p| {
+                if s == 0 {
+                    origin = std::time::Instant::now();
+                    return;
                 }
-                spent += t1.elapsed();
-                if logged {
-                    let secs = spent.as_secs_f64();
-                    let fd = pts.last().unwrap().feature_distance;
-                    if fd_at.is_none() && fd.is_some_and(|fd| fd <= 300.0) {
-                        fd_at = Some((s, secs));
-                    }
-                    if classes_at.is_none()
-                        && pollster::block_on(t.mode_stats(&clf)).unwrap().covered >= 8
-                    {
+                let secs = (origin.elapsed() - meter).as_secs_f64();
+                if fd_at.is_none() && p.feature_distance.is_some_and(|fd| fd <= 300.0) {
+                    fd_at = Some((s, secs));
+                }
+                if classes_at.is_none() {
+                    let m0 = std::time::Instant::now();
+                    if pollster::block_on(t.mode_stats(&clf)).unwrap().covered >= 8 {
                         classes_at = Some((s, secs));
                     }
+                    meter += m0.elapsed();
                 }
-            }
+            }))
+            .unwrap();
             let modes = pollster::block_on(t.mode_stats(&clf)).unwrap();
             let at =
                 |x: Option<(u64, f64)>| x.map_or("–".into(), |(s, t)| format!("{s} ({t:.1} s)"));

@@ -276,11 +276,25 @@ impl Trainer {
     /// Measure now, then train `steps` generator steps and measure after every `every`-th of
     /// them: the points a page logging every `every` steps shows (for the native tools and tests).
     pub async fn train_measured(&mut self, steps: u64, every: u64) -> Result<Vec<LogPoint>, Error> {
+        self.train_measured_with(steps, every, |_, _, _| {}).await
+    }
+
+    /// [`Trainer::train_measured`], calling `on_point(trainer, step, point)` after each point is
+    /// measured, step 0 included (`lesson-check` runs the mode meter there).
+    pub async fn train_measured_with(
+        &mut self,
+        steps: u64,
+        every: u64,
+        mut on_point: impl FnMut(&Self, u64, &LogPoint),
+    ) -> Result<Vec<LogPoint>, Error> {
         let mut points = vec![self.measure().await?];
+        on_point(self, 0, &points[0]);
         for s in 1..=steps {
             self.train_step();
             if s.is_multiple_of(every) {
-                points.push(self.measure().await?);
+                let point = self.measure().await?;
+                on_point(self, s, &point);
+                points.push(point);
             }
         }
         Ok(points)
