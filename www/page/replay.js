@@ -6,6 +6,7 @@
 import { buildRun, download, parseRun } from './exporter.js';
 import { setRunObjective, t } from './i18n.js';
 import { notice } from './notices.js';
+import { PaceWatch } from './pace.js';
 import { rebuildCharts } from '../views/charts.js';
 import { RUNS as IDS } from './state.js';
 import { linkFor } from './ui.js';
@@ -199,22 +200,16 @@ export class Replays {
     return this.load(text, name);
   }
 
-  // Once, after SLOW_AFTER_MS of both runs training below SLOW_STEPS_PER_S GAN steps/s.
+  // Once, after SLOW_AFTER_MS of both runs training below SLOW_STEPS_PER_S GAN steps/s on average.
   offerOnSlowMachines() {
     const { runs } = this.page;
-    let offered = false;
-    let playingSince = null;
+    const watch = new PaceWatch(SLOW_AFTER_MS, SLOW_STEPS_PER_S);
     setInterval(() => {
       const training = !this.current && IDS.every((id) => runs[id] && runs[id].playing);
-      if (!training) { playingSince = null; return; }
-      playingSince = playingSince ?? Date.now();
-      if (offered || Date.now() - playingSince < SLOW_AFTER_MS) return;
-      const rate = runs.gan.stepsPerSec;
-      if (rate > 0 && rate < SLOW_STEPS_PER_S) {
-        offered = true;
-        notice(() => t('rec.slow', { rate: rate.toFixed(1), slow: SLOW_STEPS_PER_S }), 'info',
-          { label: () => t('rec.use'), onClick: () => this.use('gan-wgan').catch(() => {}) });
-      }
+      const rate = watch.observe(Date.now(), training, runs.gan ? runs.gan.step : 0);
+      if (rate === null) return;
+      notice(() => t('rec.slow', { rate: rate.toFixed(1), slow: SLOW_STEPS_PER_S }), 'info',
+        { label: () => t('rec.use'), onClick: () => this.use('gan-wgan').catch(() => {}) });
     }, 2000);
   }
 }
