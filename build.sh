@@ -200,11 +200,11 @@ dist() {
 
 # The recorded runs the page offers on slow machines (src/bin/record.rs): 10 minutes of page time
 # of each preset pair, seed 1, at the pace each pair trained on the page on this 2-core machine
-# (both runs training, CPU backend): GAN 15.1 and WGAN 7.8 steps/s over 3 minutes; WGAN 5.3 and
-# WGAN-GP 3.9 steps/s over 90 s (2026-12-02).
+# (both runs training, CPU backend): GAN 38.7 and WGAN 11.6 steps/s over 3 minutes (2026-12-03,
+# after issue 19's levers); WGAN 5.3 and WGAN-GP 3.9 steps/s over 90 s (2026-12-02).
 record() {
   cargo build --release --bin record
-  "$CARGO_TARGET_DIR/release/record" --pair gan,wgan --pace 15.1,7.8 --out www/recordings/gan-wgan.json &
+  "$CARGO_TARGET_DIR/release/record" --pair gan,wgan --pace 38.7,11.6 --out www/recordings/gan-wgan.json &
   "$CARGO_TARGET_DIR/release/record" --pair wgan,wgan_gp --pace 5.3,3.9 --out www/recordings/wgan-wgan_gp.json
   wait
 }
