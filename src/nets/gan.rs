@@ -6,8 +6,9 @@
 
 use burn::module::Module;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
-use burn::tensor::activation::{leaky_relu, sigmoid};
 use burn::tensor::{Device, Tensor};
+
+use super::activation::{leaky_relu, tanh};
 
 /// LeakyReLU slope of every hidden layer (PyTorch-GAN, DCGAN).
 pub const LEAKY_SLOPE: f64 = 0.2;
@@ -75,13 +76,6 @@ impl Generator {
         }
         tanh(self.out.forward(x)) // [batch, 784]
     }
-}
-
-/// tanh(x), computed as 2 sigmoid(2x) - 1. The same function (within 1e-7 in float32), but
-/// Burn's CPU backend evaluates sigmoid with one `exp` per element where its `tanh` calls libm's
-/// `tanhf`, which alone was a quarter of a small GAN's CPU training step (issue 5's profile).
-pub fn tanh(x: Tensor<2>) -> Tensor<2> {
-    sigmoid(x.mul_scalar(2.0)).mul_scalar(2.0).sub_scalar(1.0)
 }
 
 /// Image -> one raw score: a logit (GAN discriminator) or f(x) (WGAN critic).

@@ -2,8 +2,10 @@
 //! the small digit classifier behind the mode-collapse meter. Pure Burn modules, no training loop
 //! but the classifier's own.
 
+pub mod activation;
 pub mod classifier;
 pub mod gan;
 
+pub use activation::{leaky_relu, tanh};
 pub use classifier::{Classifier, ModeStats};
-pub use gan::{tanh, Critic, Generator, LEAKY_SLOPE, PIXELS};
+pub use gan::{Critic, Generator, LEAKY_SLOPE, PIXELS};
