@@ -6,7 +6,7 @@
 //! stream, so a run follows the same trajectory whether it is logged every step or never.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::config::{GanLoss, Objective, OptimizerKind, RunConfig};
@@ -23,11 +23,13 @@ use crate::tensors::{
 
 pub mod checkpoint;
 pub mod measure;
+pub mod optim;
 pub mod yardstick;
 
 pub use checkpoint::Checkpoint;
 use measure::Held;
 pub use measure::LogPoint;
+use optim::{FusedAdam, FusedRmsProp};
 
 /// The WGAN authors' critic schedule (`critic_boost`): boosted during the first 25 generator steps
 /// and at every 500th (Arjovsky et al.'s code: `if gen_iterations < 25 or gen_iterations % 500 == 0`).
@@ -56,28 +58,20 @@ pub const MODE_N: usize = 1000;
 /// The optimiser a run's settings ask for.
 fn optimizer(cfg: &RunConfig) -> ModuleOptimizer {
     match cfg.optimizer {
-        OptimizerKind::Adam => AdamConfig::new()
-            .with_beta_1(cfg.beta1 as f32)
-            .with_beta_2(cfg.beta2 as f32)
-            .with_epsilon(1e-8)
-            .init(),
-        // PyTorch's RMSprop defaults, as the WGAN scripts use them: alpha 0.99, no momentum.
-        OptimizerKind::RmsProp => RmsPropConfig::new()
-            .with_alpha(0.99)
-            .with_momentum(0.0)
-            .with_epsilon(1e-8)
-            .init(),
+        OptimizerKind::Adam => FusedAdam::new(cfg.beta1 as f32, cfg.beta2 as f32, 1e-8).init(),
+        OptimizerKind::RmsProp => rmsprop(),
     }
+}
+
+/// RMSProp as the WGAN scripts use it (PyTorch's defaults: alpha 0.99, no momentum).
+pub fn rmsprop() -> ModuleOptimizer {
+    FusedRmsProp::new(0.99, 1e-8).init()
 }
 
 /// The probe discriminator's optimiser (also the optimality experiment's discriminator):
 /// Adam(0.5, 0.999).
 pub fn probe_optimizer() -> ModuleOptimizer {
-    AdamConfig::new()
-        .with_beta_1(0.5)
-        .with_beta_2(0.999)
-        .with_epsilon(1e-8)
-        .init()
+    FusedAdam::new(0.5, 0.999, 1e-8).init()
 }
 
 /// A GAN or WGAN run on one device.

@@ -3,7 +3,7 @@
 //! clipped critic trained towards their optimum against the run's generator and evaluated on the
 //! held-out digits: the seeds' claims are about the optimal D and the optimal critic.
 
-use burn::optim::{ModuleOptimizer, RmsPropConfig};
+use burn::optim::ModuleOptimizer;
 use burn::tensor::Tensor;
 
 use crate::data::Mnist;
@@ -13,7 +13,7 @@ use crate::nets::Critic;
 use crate::objective::{gan_d_loss, wgan_critic_loss};
 use crate::rng::SplitMix64;
 use crate::tensors::{clip_module, materialize, read_f32, seeded};
-use crate::train::{probe_optimizer, Trainer, EST_N};
+use crate::train::{probe_optimizer, rmsprop, Trainer, EST_N};
 
 /// The yardstick and the judges measure every `JUDGE_EVERY`-th logged point (every 100 GAN or 50
 /// WGAN steps in the classroom preset, ~4 s on the page). At every point they cost as much as the
@@ -125,17 +125,12 @@ impl Trainer {
             let critic = clip_module(Critic::new(&d_widths, &self.device), clip);
             (judge, critic)
         });
-        let rmsprop = RmsPropConfig::new()
-            .with_alpha(0.99)
-            .with_momentum(0.0)
-            .with_epsilon(1e-8)
-            .init();
         self.yardstick = Some(Yardstick {
             clf,
             real,
             held_out,
             judge: Some((judge, probe_optimizer())),
-            critic_judge: Some((critic_judge, rmsprop)),
+            critic_judge: Some((critic_judge, rmsprop())),
             rng: SplitMix64::new(seed),
         });
         Ok(())
