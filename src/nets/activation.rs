@@ -1,11 +1,13 @@
-//! The generator's output activation, written for Burn's CPU backend (issue 19).
+//! The nets' activations, written for Burn's CPU backend (issue 19): the same functions as Burn's,
+//! in fewer passes over memory.
 //!
-//! [`tanh`] computes the same function as Burn's, without libm's scalar `expf` (7% of a small
-//! GAN's wasm step in issue 19's profile): on the CPU it computes the values and the derivative in
-//! one loop over the raw floats, which the compiler vectorises (wasm SIMD128, AVX natively), and
-//! hands autodiff the derivative as a constant: y = t + (x − x̄)·(1 − t²), with x̄ = x detached, is
-//! t in value and has the derivative 1 − t². On WebGPU (no synchronous read-back) it is
+//! [`tanh`] (the generator's output) does without libm's scalar `expf` (7% of a small GAN's wasm
+//! step in issue 19's profile): on the CPU it computes the values and the derivative in one loop
+//! over the raw floats, which the compiler vectorises (wasm SIMD128, AVX natively), and hands
+//! autodiff the derivative as a constant: y = t + (x − x̄)·(1 − t²), with x̄ = x detached, is t in
+//! value and has the derivative 1 − t². On WebGPU (no synchronous read-back) it is
 //! 2 sigmoid(2x) − 1, one `exp` per element where Burn's `tanh` calls `tanhf` on the CPU.
+//! [`leaky_relu`] is bit for bit Burn's, in one multiplication each way (below).
 
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};

@@ -6,10 +6,10 @@
 //! (issue 19's profile: `mul_scalar`, the in-place adds, divisions and subtractions, `sqrt`).
 //! On Burn's CPU backend these optimisers read the parameter, its gradient and its state once,
 //! update them in one loop the compiler vectorises, and hand them back (Burn's CPU backend moves a
-//! tensor's buffer out and back in without a copy when nothing else holds it).
+//! tensor's buffer out without a copy where nothing else holds it, and back in without one).
 //!
 //! They are Burn's optimisers in every other respect: the same arithmetic in the same order in
-//! f32 (the results are bit for bit Burn's, `tests/optim.rs`), Burn's state types (so the
+//! f32 (the results are bit for bit Burn's, `tests/core.rs`), Burn's state types (so the
 //! checkpoints' records do not change), and Burn's own implementation on any other device.
 
 use burn::optim::{
