@@ -3,6 +3,7 @@
 // keeps its last data, and can be exported as PNG or CSV. Long histories are thinned for drawing.
 /* global uPlot */
 import { runName, runObjective, t } from '../page/i18n.js';
+import { nats } from './scales.js';
 import { tip } from './tips.js';
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -311,7 +312,7 @@ export class Charts {
       // readable instead of a flat line under the first spike.
       axes: [{ scale: 'js', label: t('axis.js') },
         { scale: 'w', side: 1, label: t('sym.w_axis'), grid: { show: false } }],
-      scales: { js: { range: [0, 0.75] }, w: { distr: 4, asinh: 1, auto: true } },
+      scales: { js: { range: nats(0, 0.75) }, w: { distr: 4, asinh: 1, auto: true } },
     }));
     this.est.full = () => this.estCols(this.hist, Infinity);
     this.probe = managedChart(els.probe, () => ({
@@ -321,7 +322,7 @@ export class Charts {
         line(t('series.js_opt', name('gan')), COLORS.gan, 'js', { width: 3 }), line(t('series.js_opt', name('wgan')), COLORS.wgan, 'js', { width: 3 }),
         line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 })],
       axes: [{ scale: 'js', label: t('axis.js') }],
-      scales: { js: { range: [-0.05, 0.75] } },
+      scales: { js: { range: nats(-0.05, 0.75) } },
     }));
     const probeFields = [['gan', 'js_probe'], ['wgan', 'js_probe'], ['gan', 'js_opt'], ['wgan', 'js_opt']];
     this.probeFields = probeFields;

@@ -1,0 +1,11 @@
+// Axis ranges for the charts, pure so that Node tests them (tests/charts.test.mjs).
+
+// A divergence axis in nats fixed at [lo, hi] so that curves compare across runs and reloads, which
+// still widens to show a point outside it: the JS estimates (log 2 − the discriminator's loss) are
+// noisy lower bounds and can dip below 0 or pass log 2 for a point, and a fixed range cut such a
+// point off at the edge as if it were the edge's value. A uPlot `range` function: (u, dataMin,
+// dataMax) -> [min, max]; no data (null or not finite) keeps [lo, hi].
+export const nats = (lo, hi) => (u, min, max) => {
+  const pad = 0.02 * (hi - lo);
+  return [Number.isFinite(min) && min < lo ? min - pad : lo, Number.isFinite(max) && max > hi ? max + pad : hi];
+};
