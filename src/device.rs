@@ -127,7 +127,7 @@ pub fn choose(
     };
     if adapter.is_software() && requested == Requested::Auto {
         return cpu(format!(
-            "the only WebGPU adapter is a software emulation ({}), far slower than the CPU path; add ?backend=webgpu to use it anyway",
+            "WebGPU here is a software emulation ({}), slower than the CPU; ?backend=webgpu forces it",
             adapter.name()
         ), "software");
     }

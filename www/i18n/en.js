@@ -12,7 +12,7 @@ export default {
   'reason.forced-insecure': 'backend=webgpu was asked for, but WebGPU needs HTTPS or localhost and this page was opened over plain HTTP',
   'reason.no-webgpu': 'this browser has no WebGPU (navigator.gpu is missing)',
   'reason.no-adapter': 'WebGPU found no adapter (no usable GPU or driver)',
-  'reason.software': 'the only WebGPU adapter is a software emulation ({adapter}), far slower than the CPU path; add ?backend=webgpu to use it anyway',
+  'reason.software': 'WebGPU here is a software emulation ({adapter}), slower than the CPU; ?\u2060backend=webgpu forces it',
   'reason.software-forced': 'software adapter used because backend=webgpu was asked for',
   'reason.forced-no-webgpu': 'backend=webgpu was asked for, but this browser has no WebGPU (navigator.gpu is missing)',
   'reason.forced-no-adapter': 'backend=webgpu was asked for, but WebGPU found no adapter (no usable GPU or driver)',

@@ -13,7 +13,7 @@ export default {
   'reason.forced-insecure': '指定了 backend=webgpu，但 WebGPU 需要 HTTPS 或 localhost，而此页面是通过普通 HTTP 打开的',
   'reason.no-webgpu': '此浏览器不支持 WebGPU（没有 navigator.gpu）',
   'reason.no-adapter': 'WebGPU 找不到适配器（没有可用的 GPU 或驱动）',
-  'reason.software': '唯一的 WebGPU 适配器是软件模拟（{adapter}），比 CPU 路径慢得多；如仍要使用，请在地址后加 ?backend=webgpu',
+  'reason.software': '这里的 WebGPU 只是软件模拟（{adapter}），比 CPU 慢；加 ?\u2060backend=webgpu 可强制使用',
   'reason.software-forced': '因为指定了 backend=webgpu，使用软件适配器',
   'reason.forced-no-webgpu': '指定了 backend=webgpu，但此浏览器不支持 WebGPU（没有 navigator.gpu）',
   'reason.forced-no-adapter': '指定了 backend=webgpu，但 WebGPU 找不到适配器（没有可用的 GPU 或驱动）',
