@@ -2,7 +2,7 @@
 // show a point outside them (a probe estimate's rare dip below 0 was cut off at the axis' edge).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nats } from '../www/views/scales.js';
+import { logTicks, nats } from '../www/views/scales.js';
 
 test('a divergence axis keeps its range unless a point lies outside it', () => {
   const js = nats(-0.05, 0.75);
@@ -16,4 +16,8 @@ test('a divergence axis keeps its range unless a point lies outside it', () => {
   assert.equal(lo2, -0.05);
   assert.ok(hi2 > 0.9, `a point above the ceiling is shown: ${hi2}`);
   assert.deepEqual(nats(0, 0.75)(null, 0, 0.75), [0, 0.75], 'points on the edges stay inside');
+});
+
+test('log-axis tick labels keep small and large values readable', () => {
+  assert.deepEqual(logTicks(null, [0.001, 0.5, 12.34, 12345, null]), ['1e-3', '0.5', '12', '1e+4', '']);
 });

@@ -2,7 +2,8 @@
 // the closed forms (computed in Rust, in the lab worker); the live estimates come from the small
 // networks the lab worker trains. The worker starts when a toy panel is first opened.
 import { Requester, TOY_EVENTS, TOY_OPS } from '../common/protocol.js';
-import { COLORS, line, logTicks, managedChart } from '../views/charts.js';
+import { COLORS, line, managedChart } from '../views/charts.js';
+import { logTicks } from '../views/scales.js';
 import { t } from '../page/i18n.js';
 
 const $ = (sel) => document.querySelector(sel);

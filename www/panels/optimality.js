@@ -2,7 +2,8 @@
 // in the chosen run's worker (it needs that run's generator); this module only sends the request
 // and draws what comes back.
 import { RUN_OPS } from '../common/protocol.js';
-import { COLORS, line, logTicks, managedChart } from '../views/charts.js';
+import { COLORS, line, managedChart } from '../views/charts.js';
+import { logTicks } from '../views/scales.js';
 import { Experiment } from './experiment.js';
 import { t } from '../page/i18n.js';
 import { LIMITS, within } from '../page/state.js';

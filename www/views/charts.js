@@ -3,7 +3,7 @@
 // keeps its last data, and can be exported as PNG or CSV. Long histories are thinned for drawing.
 /* global uPlot */
 import { runName, runObjective, t } from '../page/i18n.js';
-import { nats } from './scales.js';
+import { logTicks, nats } from './scales.js';
 import { tip } from './tips.js';
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -91,9 +91,6 @@ function opts(el, s) {
       labelFont: `${Math.round(12 * look.scale)}px system-ui, sans-serif` })),
   };
 }
-
-// Tick labels of a log axis: small values in exponent form (uPlot's default rounds them to 0).
-export const logTicks = (u, vals) => vals.map((v) => (v == null ? '' : v >= 0.01 && v < 1e4 ? String(+v.toPrecision(2)) : v.toExponential(0)));
 
 export const line = (label, stroke, scale, extra = {}) => ({
   label, stroke, scale, spanGaps: true, points: { show: false },

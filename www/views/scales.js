@@ -1,4 +1,4 @@
-// Axis ranges for the charts, pure so that Node tests them (tests/charts.test.mjs).
+// Axis ranges and tick labels for the charts, pure so that Node tests them (tests/charts.test.mjs).
 
 // A divergence axis in nats fixed at [lo, hi] so that curves compare across runs and reloads, which
 // still widens to show a point outside it: the JS estimates (log 2 − the discriminator's loss) are
@@ -9,3 +9,6 @@ export const nats = (lo, hi) => (u, min, max) => {
   const pad = 0.02 * (hi - lo);
   return [Number.isFinite(min) && min < lo ? min - pad : lo, Number.isFinite(max) && max > hi ? max + pad : hi];
 };
+
+// Tick labels of a log axis: small values in exponent form (uPlot's default rounds them to 0).
+export const logTicks = (u, vals) => vals.map((v) => (v == null ? '' : v >= 0.01 && v < 1e4 ? String(+v.toPrecision(2)) : v.toExponential(0)));
