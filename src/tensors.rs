@@ -59,6 +59,13 @@ pub fn random_rows(
     data.clone().select(0, idx) // [count, d]
 }
 
+/// A CPU tensor's floats, read synchronously (moved out when nothing else holds the buffer).
+pub fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .try_into_vec::<f32>()
+        .expect("a float tensor on the CPU holds f32")
+}
+
 /// Images in [-1, 1] as bytes, 0 = background, 255 = ink.
 pub fn to_bytes(v: &[f32]) -> Vec<u8> {
     v.iter()

@@ -12,6 +12,8 @@
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::tensors::host;
+
 /// LeakyReLU(x): x where x ≥ 0, `slope`·x elsewhere; the same values and gradient as Burn's
 /// (`tests/core.rs`). On the CPU it is x times a slope tensor computed in one loop over the raw
 /// floats and taken as a constant, one multiplication forward and one backward; Burn's autodiff
@@ -47,13 +49,6 @@ pub fn tanh(x: Tensor<2>) -> Tensor<2> {
     let slope = Tensor::<2>::from_data(TensorData::new(slope, dims), &device);
     // Zero in value (x − x exactly), x's own gradient path in the backward pass.
     (x.clone() - x.detach()) * slope + t
-}
-
-/// A CPU tensor's floats.
-fn host(x: Tensor<2>) -> Vec<f32> {
-    x.into_data()
-        .try_into_vec::<f32>()
-        .expect("a float tensor on the CPU holds f32")
 }
 
 /// tanh and 1 − tanh² of every element, in a loop the compiler vectorises (no calls, no branches).

@@ -18,6 +18,8 @@ use burn::optim::{
 };
 use burn::tensor::{Device, Shape, Tensor, TensorData};
 
+use crate::tensors::host;
+
 /// Adam without weight decay or AMSGrad, as `AdamConfig` builds it.
 #[derive(Clone)]
 pub struct FusedAdam {
@@ -169,13 +171,6 @@ impl Optimizer for FusedRmsProp {
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
         <RmsProp as Optimizer>::to_device(state, device)
     }
-}
-
-/// A CPU tensor's floats (moved out when nothing else holds the buffer).
-fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data()
-        .try_into_vec::<f32>()
-        .expect("a float tensor on the CPU holds f32")
 }
 
 fn device_tensor<const D: usize>(v: Vec<f32>, shape: &Shape, device: &Device) -> Tensor<D> {
