@@ -15,7 +15,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::tensors::host;
 
 /// LeakyReLU(x): x where x ≥ 0, `slope`·x elsewhere; the same values and gradient as Burn's
-/// (`tests/core.rs`). On the CPU it is x times a slope tensor computed in one loop over the raw
+/// (`tests/fast_paths.rs`). On the CPU it is x times a slope tensor computed in one loop over the raw
 /// floats and taken as a constant, one multiplication forward and one backward; Burn's autodiff
 /// composes it from a mask, a scaled copy and `mask_where` (two zero tensors and two more masks in
 /// the backward pass).

@@ -9,7 +9,7 @@
 //! tensor's buffer out without a copy where nothing else holds it, and back in without one).
 //!
 //! They are Burn's optimisers in every other respect: the same arithmetic in the same order in
-//! f32 (the results are bit for bit Burn's, `tests/core.rs`), Burn's state types (so the
+//! f32 (the results are bit for bit Burn's, `tests/fast_paths.rs`), Burn's state types (so the
 //! checkpoints' records do not change), and Burn's own implementation on any other device.
 
 use burn::optim::{

@@ -3,6 +3,7 @@
 // Each test crate includes this module and uses only some of it.
 #![allow(dead_code)]
 
+use burn::tensor::{Device, Tensor, TensorData};
 use earthmover::data::Mnist;
 
 /// A file of this checkout, by its path from the repository root. The root is read when the test
@@ -19,4 +20,9 @@ pub fn repo_file(rel: &str) -> std::path::PathBuf {
 pub fn mnist_2k() -> Mnist {
     let bytes = std::fs::read(repo_file("www/data/mnist-train-2k.bin.gz")).unwrap();
     Mnist::decode(&bytes).unwrap()
+}
+
+/// `v` as a column tensor [len, 1].
+pub fn t2(v: &[f32], device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(v.to_vec(), [v.len(), 1]), device)
 }
