@@ -2,13 +2,15 @@
 //!
 //! Both nets use LeakyReLU(0.2); the critic outputs a raw score (a logit for the GAN, f(x) for the
 //! WGAN), so losses can use log-sum-exp-stable forms. Linear layers use Burn's default init, which is
-//! PyTorch's `nn.Linear` init (U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+//! PyTorch's `nn.Linear` init (U(-1/sqrt(fan_in), 1/sqrt(fan_in))); their products go through
+//! [`linear`] (our own wasm SIMD kernel in the browser's CPU build).
 
 use burn::module::Module;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
 use super::activation::{leaky_relu, tanh};
+use super::matmul::{linear, matmul};
 
 /// LeakyReLU slope of every hidden layer (PyTorch-GAN, DCGAN).
 pub const LEAKY_SLOPE: f64 = 0.2;
@@ -37,7 +39,7 @@ impl Block {
     }
 
     fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let x = self.fc.forward(x); // [batch, d_out]
+        let x = linear(&self.fc, x); // [batch, d_out]
         let x = match &self.bn {
             Some(bn) => bn.forward(x), // [batch, d_out]
             None => x,
@@ -74,7 +76,7 @@ impl Generator {
         for block in &self.hidden {
             x = block.forward(x); // [batch, width]
         }
-        tanh(self.out.forward(x)) // [batch, 784]
+        tanh(linear(&self.out, x)) // [batch, 784]
     }
 }
 
@@ -108,9 +110,9 @@ impl Critic {
     pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
         let mut x = images; // [batch, 784]
         for fc in &self.hidden {
-            x = leaky_relu(fc.forward(x), LEAKY_SLOPE); // [batch, width]
+            x = leaky_relu(linear(fc, x), LEAKY_SLOPE); // [batch, width]
         }
-        self.out.forward(x) // [batch, 1]
+        linear(&self.out, x) // [batch, 1]
     }
 
     /// f(x) and the input gradient ∇ₓf(x) of every row, the gradient written as ordinary forward
@@ -124,7 +126,7 @@ impl Critic {
         let mut x = images; // [batch, 784]
         let mut slopes = Vec::with_capacity(self.hidden.len());
         for fc in &self.hidden {
-            let a = fc.forward(x); // [batch, width]
+            let a = linear(fc, x); // [batch, width]
             let slope = a
                 .clone()
                 .detach()
@@ -135,11 +137,11 @@ impl Critic {
             slopes.push(slope);
             x = leaky_relu(a, LEAKY_SLOPE);
         }
-        let score = self.out.forward(x); // [batch, 1]
-                                         // Back to the input, one layer at a time: g <- (g ⊙ slope) · Wᵀ (Linear weights are [in, out]).
+        let score = linear(&self.out, x); // [batch, 1]
+                                          // Back to the input, one layer at a time: g <- (g ⊙ slope) · Wᵀ (Linear weights are [in, out]).
         let mut g = self.out.weight.val().transpose().repeat_dim(0, batch); // [batch, width_L]
         for (fc, slope) in self.hidden.iter().zip(slopes).rev() {
-            g = (g * slope).matmul(fc.weight.val().transpose()); // [batch, width_(l-1)]
+            g = matmul(g * slope, fc.weight.val().transpose()); // [batch, width_(l-1)]
         }
         (score, g) // [batch, 1], [batch, 784]
     }
