@@ -65,7 +65,7 @@ try {
     }
     await context.close();
   }
-  line('first_step_ms', Math.round(median(firsts)), { loads: firsts.map(Math.round), target: '< 1500' });
+  line('first_step_ms', Math.round(median(firsts)), { loads: firsts.map(Math.round), target: '< 1000' });
   line('transfer_bytes', transfer.bytes, { ...transfer, target: '< 3000000 (gzip)' });
 } finally {
   await browser.close();
