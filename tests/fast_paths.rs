@@ -4,6 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+mod matmul_check;
 use common::t2;
 
 use burn::optim::{AdamConfig, Optimizer, RmsPropConfig};
@@ -169,73 +170,12 @@ fn fused_optimisers_are_burns_bit_for_bit() {
 }
 
 /// The nets' own matrix product (`nets::matmul`, the browser's CPU build; natively run through
-/// `matmul_own`) against Burn's matmul: value and both gradients, with a transposed operand (the
-/// WGAN-GP input gradient's Wᵀ), an untracked operand (a batch of data), edge sizes of its 4 × 8
-/// tile, and the small sizes it hands back to Burn.
+/// `matmul_own` on the kernel's portable code) against Burn's matmul, in value and both gradients
+/// (`tests/matmul_check`, shared with the browser test).
 #[test]
 fn own_matmul_is_burns_matmul_in_value_and_gradient() {
-    use earthmover::nets::matmul::matmul_own;
-    let device = Device::flex().autodiff();
-    let mut rng = SplitMix64::new(7);
-    let mut rand =
-        |len: usize| -> Vec<f32> { (0..len).map(|_| rng.uniform() as f32 * 2.0 - 1.0).collect() };
-    let close = |got: &Tensor<2>, want: &Tensor<2>, what: &str| {
-        let got = pollster::block_on(read_f32(got.clone())).unwrap();
-        let want = pollster::block_on(read_f32(want.clone())).unwrap();
-        assert_eq!(got.len(), want.len(), "{what}: sizes");
-        let worst = got
-            .iter()
-            .zip(&want)
-            .map(|(g, w)| (g - w).abs() / w.abs().max(1.0))
-            .fold(0f32, f32::max);
-        assert!(worst < 2e-5, "{what}: worst relative difference {worst:e}");
-    };
-    for &(m, k, n, transpose_b, track_a) in &[
-        (64, 784, 256, false, false),
-        (64, 100, 128, false, true),
-        (64, 256, 784, true, true),
-        (5, 13, 25, false, true),
-        (64, 256, 1, false, true),
-        (3, 3, 3, true, true),
-    ] {
-        let what = format!("[{m}, {k}]·[{k}, {n}] (Bᵀ {transpose_b}, A tracked {track_a})");
-        let a_data = TensorData::new(rand(m * k), [m, k]);
-        let b_data = if transpose_b {
-            TensorData::new(rand(n * k), [n, k])
-        } else {
-            TensorData::new(rand(k * n), [k, n])
-        };
-        let up = TensorData::new(rand(m * n), [m, n]);
-        let run = |own: bool| {
-            let a = Tensor::<2>::from_data(a_data.clone(), &device);
-            let a = if track_a { a.require_grad() } else { a };
-            let b = Tensor::<2>::from_data(b_data.clone(), &device).require_grad();
-            let b_used = if transpose_b {
-                b.clone().transpose()
-            } else {
-                b.clone()
-            };
-            let c = if own {
-                matmul_own(a.clone(), b_used)
-            } else {
-                a.clone().matmul(b_used)
-            };
-            let grads = (c.clone() * Tensor::<2>::from_data(up.clone(), &device))
-                .sum()
-                .backward();
-            (c, a.grad(&grads), b.grad(&grads).unwrap())
-        };
-        let (c_own, da_own, db_own) = run(true);
-        let (c_burn, da_burn, db_burn) = run(false);
-        close(&c_own.inner(), &c_burn.inner(), &format!("{what}: C"));
-        close(&db_own.inner(), &db_burn.inner(), &format!("{what}: dB"));
-        assert_eq!(
-            da_own.is_some(),
-            track_a,
-            "{what}: dA exists only when A is tracked"
-        );
-        if let (Some(own), Some(burn)) = (da_own, da_burn) {
-            close(&own.inner(), &burn.inner(), &format!("{what}: dA"));
-        }
-    }
+    pollster::block_on(matmul_check::own_matmul_matches_burn(
+        &Device::flex().autodiff(),
+        7,
+    ));
 }

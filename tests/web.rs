@@ -12,6 +12,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+mod matmul_check;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const DATA: &[u8] = include_bytes!("../www/data/mnist-train-2k.bin.gz");
@@ -116,64 +118,9 @@ async fn webgpu_training_runs() {
 }
 
 /// The nets' own wasm SIMD128 matrix product (`nets::sgemm`, what the page's CPU build trains
-/// with) against Burn's matmul in this browser: value and both gradients, with a transposed
-/// operand (the backward pass's Wᵀ) and sizes off its 4 × 8 tile. Natively the same check runs on
-/// the portable kernel (`tests/fast_paths.rs`); here it runs the SIMD code.
+/// with) against Burn's matmul in this browser, in value and both gradients
+/// (`tests/matmul_check`; natively the same check runs on the kernel's portable code).
 #[wasm_bindgen_test]
 async fn own_simd_matmul_is_burns_matmul_in_value_and_gradient() {
-    use burn::tensor::{Tensor, TensorData};
-    use earthmover::nets::matmul::matmul_own;
-    use earthmover::tensors::read_f32;
-    let device = Device::flex().autodiff();
-    let mut rng = earthmover::rng::SplitMix64::new(11);
-    for &(m, k, n, transpose_b) in &[
-        (64, 784, 256, false),
-        (64, 256, 100, true),
-        (13, 37, 21, true),
-    ] {
-        let mut rand = |len: usize| -> Vec<f32> {
-            (0..len).map(|_| rng.uniform() as f32 * 2.0 - 1.0).collect()
-        };
-        let a_data = TensorData::new(rand(m * k), [m, k]);
-        let b_shape = if transpose_b { [n, k] } else { [k, n] };
-        let b_data = TensorData::new(rand(k * n), b_shape);
-        let up = TensorData::new(rand(m * n), [m, n]);
-        let mut results = Vec::new();
-        for own in [true, false] {
-            let a = Tensor::<2>::from_data(a_data.clone(), &device).require_grad();
-            let b = Tensor::<2>::from_data(b_data.clone(), &device).require_grad();
-            let b_used = if transpose_b {
-                b.clone().transpose()
-            } else {
-                b.clone()
-            };
-            let c = if own {
-                matmul_own(a.clone(), b_used)
-            } else {
-                a.clone().matmul(b_used)
-            };
-            let grads = (c.clone() * Tensor::<2>::from_data(up.clone(), &device))
-                .sum()
-                .backward();
-            let mut floats = Vec::new();
-            for t in [c.inner(), a.grad(&grads).unwrap(), b.grad(&grads).unwrap()] {
-                floats.push(read_f32(t).await.unwrap());
-            }
-            results.push(floats);
-        }
-        for (what, (own, burn)) in ["C", "dA", "dB"]
-            .iter()
-            .zip(results[0].iter().zip(&results[1]))
-        {
-            let worst = own
-                .iter()
-                .zip(burn)
-                .map(|(o, b)| (o - b).abs() / b.abs().max(1.0))
-                .fold(0f32, f32::max);
-            assert!(
-                worst < 2e-5,
-                "[{m}, {k}]·[{k}, {n}] {what}: worst relative difference {worst:e}"
-            );
-        }
-    }
+    matmul_check::own_matmul_matches_burn(&Device::flex().autodiff(), 11).await;
 }
