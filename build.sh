@@ -132,17 +132,34 @@ geckodriver_ready() {
   if [[ -n "${JOBS[geckodriver]:-}" ]]; then finish geckodriver; unset 'JOBS[geckodriver]'; fi
 }
 
+# The two CPU builds, one after the other (they share a profile and a target directory): www/pkg
+# (plain SIMD) and www/pkg-fma, whose matrix kernel multiplies and adds with relaxed SIMD's
+# f32x4.relaxed_madd (the `fma` feature; only the earthmover crate is compiled again, ~20 s warm).
+# boot.js loads the FMA build where the browser validates relaxed SIMD: steps/s x1.33 / 1.18 / 1.21
+# (small-gan / ref-gan / ref-wgan, paired bench pages, issue 19). Both builds have the same exports,
+# so their JS glue must be the same file: the page instantiates either through www/pkg's.
+cpu_builds() {
+  export CARGO_TARGET_DIR="$WASM_TARGET_DIR"
+  wasm-pack build --profile wasm-cpu --target web --out-dir www/pkg --no-typescript --no-pack || return
+  wasm-pack build --profile wasm-cpu --target web --out-dir www/pkg-fma --no-typescript --no-pack -- --features fma || return
+  if ! cmp www/pkg/earthmover.js www/pkg-fma/earthmover.js; then
+    echo "www/pkg-fma's JS glue differs from www/pkg's, and the page loads both through www/pkg's" >&2
+    return 1
+  fi
+  rm -f www/pkg-fma/earthmover.js www/pkg-fma/earthmover.js.gz
+}
+
 build() {
-  # Two builds of the crate: www/pkg with Burn's CPU backend only (what every page loads), and
-  # www/pkg-gpu with its WebGPU backend too, which a worker fetches only when it trains on WebGPU.
-  log "building the release wasm side by side: www/pkg (CPU) and www/pkg-gpu (WebGPU) (cold: ~15 minutes on 2 cores; warm: seconds)"
+  # Three builds of the crate: www/pkg and www/pkg-fma with Burn's CPU backend only (every page
+  # loads one of the two), and www/pkg-gpu with its WebGPU backend too, which a worker fetches only
+  # when it trains on WebGPU.
+  log "building the release wasm side by side: www/pkg and www/pkg-fma (CPU) and www/pkg-gpu (WebGPU) (cold: ~15 minutes on 2 cores; warm: seconds)"
   # The CPU build (profile wasm-cpu in Cargo.toml) links with fat LTO in one codegen unit: a
   # smaller wasm (4.24 MB, was 4.61) and, with the generator's tanh change, +3-4% wasm CPU steps/s
   # when both builds train interleaved in one page (issue 5; single runs on this machine vary by
   # +-20%, so only interleaved A/Bs count). The WebGPU build waits on the GPU, not on CPU code: it
   # keeps the release profile, which the wasm tests share.
-  spawn wasm-cpu env CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
-    wasm-pack build --profile wasm-cpu --target web --out-dir www/pkg --no-typescript --no-pack
+  spawn wasm-cpu cpu_builds
   CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
     wasm-pack build --release --target web --out-dir www/pkg-gpu --no-typescript --no-pack -- --features webgpu
   finish wasm-cpu
@@ -156,8 +173,9 @@ build() {
   cp node_modules/wasm-feature-detect/LICENSE www/vendor/wasm-feature-detect.LICENSE.txt
   # Precompressed copies, served as Content-Encoding: gzip by scripts/serve.mjs (as a static host would).
   local d
-  for d in www/pkg www/pkg-gpu; do
-    gzip -9 -k -f $d/earthmover_bg.wasm $d/earthmover.js
+  for d in www/pkg www/pkg-fma www/pkg-gpu; do
+    gzip -9 -k -f $d/earthmover_bg.wasm
+    [[ -e $d/earthmover.js ]] && gzip -9 -k -f $d/earthmover.js
     printf '%s: wasm %s bytes, gzip %s bytes\n' "$d" "$(stat -c %s $d/earthmover_bg.wasm)" "$(stat -c %s $d/earthmover_bg.wasm.gz)"
   done
   local f
@@ -175,7 +193,7 @@ dist() {
   mkdir -p dist/www/data dist/www/recordings
   cp index.html sw.js LICENSE THIRD-PARTY-NOTICES.md dist/
   cp www/style.css dist/www/
-  cp -r www/page www/views www/panels www/workers www/common www/i18n www/vendor www/pkg www/pkg-gpu dist/www/
+  cp -r www/page www/views www/panels www/workers www/common www/i18n www/vendor www/pkg www/pkg-fma www/pkg-gpu dist/www/
   rm -f dist/www/pkg*/.gitignore
   cp www/data/mnist-train-2k.bin.gz www/data/mnist-test-1k.bin.gz www/data/classifier.bpk www/data/PROVENANCE.md dist/www/data/
   cp www/recordings/*.json www/recordings/*.json.gz dist/www/recordings/ 2>/dev/null || true
@@ -190,8 +208,9 @@ dist() {
   files=$(find dist -type f | wc -l)
   bytes=$(du -sb dist | cut -f1)
   # What a CPU page load transfers at most: every file but the WebGPU build and the recordings, each
-  # as a static host with gzip sends it (the data files are gzip files already).
-  wire=$(find dist -type f ! -path 'dist/www/pkg-gpu/*' ! -path 'dist/www/recordings/*' ! -name '*.wasm.gz' ! -name '*.js.gz' -print0 \
+  # as a static host with gzip sends it (the data files are gzip files already), and one CPU wasm of
+  # the two (the same size within bytes; the lab panel's worker compiles www/pkg's if it is opened).
+  wire=$(find dist -type f ! -path 'dist/www/pkg-gpu/*' ! -path 'dist/www/recordings/*' ! -path 'dist/www/pkg-fma/*' ! -name '*.wasm.gz' ! -name '*.js.gz' -print0 \
     | while IFS= read -r -d '' f; do
         if [[ $f == *.gz ]]; then stat -c %s "$f"; elif [[ -e $f.gz ]]; then stat -c %s "$f.gz"; else gzip -9 -c "$f" | wc -c; fi
       done | awk '{ s += $1 } END { print s }')

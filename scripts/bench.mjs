@@ -33,12 +33,14 @@ try {
   // a GPU, Chromium's WebGPU is SwiftShader at seconds per step, so these take ~5 minutes; the
   // protocol's 170 s per-run budget bounds each.
   const gpuWorkloads = '&workloads=small-gan,ref-gan,ref-wgan';
-  const runs = [['cpu', budget, '']];
+  // The page's CPU build (www/pkg-fma in Chromium: relaxed SIMD), then the plain-SIMD build every
+  // browser without relaxed SIMD trains with (wasm-cpu-simd), the anchors' three workloads.
+  const runs = [['cpu', budget, ''], ['cpu', budget, '&build=simd&workloads=small-gan,ref-gan,ref-wgan']];
   // Other builds of the same code kept beside the page's (www/pkg-NAME, e.g. the build before a
   // lever): the anchors' three workloads, in the same run.
   for (const d of readdirSync(new URL('../www/', import.meta.url))) {
     const m = /^pkg-([a-z0-9-]+)$/.exec(d);
-    if (m && m[1] !== 'gpu' && existsSync(new URL(`../www/${d}/earthmover_bg.wasm`, import.meta.url))) {
+    if (m && !['gpu', 'fma'].includes(m[1]) && existsSync(new URL(`../www/${d}/earthmover.js`, import.meta.url))) {
       runs.push(['cpu', budget, `&pkg=${m[1]}&workloads=small-gan,ref-gan,ref-wgan`]);
     }
   }

@@ -1,7 +1,8 @@
 // The page's training pace with two builds of the CPU wasm, loaded in turn (issue 19): the default
-// page with www/pkg replaced by www/pkg-A, then www/pkg-B (the order alternating), one load per
-// seed each, both runs training; steps/s of each run from 15 s to 55 s after Play. www/pkg is put
-// back as it was at the end.
+// page with the CPU wasm it loads (www/pkg, or www/pkg-fma where the browser has relaxed SIMD)
+// replaced by www/pkg-A's, then www/pkg-B's (the order alternating), one load per seed each, both
+// runs training; steps/s of each run from 15 s to 55 s after Play. www/pkg and www/pkg-fma are put
+// back as they were at the end.
 //   node scripts/pagepace.mjs A B [seeds, default 1,2,3]
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,25 @@ for (const p of [A, B]) {
     process.exit(2);
   }
 }
-const saved = join(mkdtempSync(join(tmpdir(), 'earthmover-pkg-')), 'pkg');
-cpSync(www('pkg'), saved, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), 'earthmover-pkg-'));
+const saved = { pkg: join(tmp, 'pkg'), 'pkg-fma': join(tmp, 'pkg-fma') };
+for (const [d, to] of Object.entries(saved)) if (existsSync(www(d))) cpSync(www(d), to, { recursive: true });
+// Build `p`'s wasm in both CPU directories (its JS in www/pkg, which loads either), or put back the saved ones.
 const use = (p) => {
-  rmSync(www('pkg'), { recursive: true, force: true });
-  cpSync(p, www('pkg'), { recursive: true });
+  for (const d of ['pkg', 'pkg-fma']) {
+    if (!existsSync(www(d))) continue;
+    for (const f of ['earthmover_bg.wasm', 'earthmover_bg.wasm.gz', ...(d === 'pkg' ? ['earthmover.js', 'earthmover.js.gz'] : [])]) {
+      rmSync(`${www(d)}/${f}`, { force: true });
+      if (existsSync(`${p}/${f}`)) cpSync(`${p}/${f}`, `${www(d)}/${f}`);
+    }
+  }
+};
+const restore = () => {
+  for (const [d, from] of Object.entries(saved)) {
+    if (!existsSync(from)) continue;
+    rmSync(www(d), { recursive: true, force: true });
+    cpSync(from, www(d), { recursive: true });
+  }
 };
 const { server, base, browser } = await startBrowser();
 const pace = { [A]: [], [B]: [] };
@@ -46,7 +61,7 @@ try {
 } finally {
   await browser.close();
   server.close();
-  use(saved);
+  restore();
 }
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 for (const b of [A, B]) {

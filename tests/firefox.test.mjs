@@ -109,6 +109,39 @@ test('Firefox: the page loads in English and both runs train on the CPU', { time
   clean('English page');
 });
 
+test('Firefox: both CPU builds multiply matrices right, and the page trains with the one it allows', { timeout: 240_000 }, async () => {
+  await driver.manage().setTimeouts({ script: 120_000 });
+  // A same-origin document without the page's scripts; one module instance per build (a query apiece).
+  await driver.get(`${base}www/style.css`);
+  const checks = await driver.executeAsyncScript(function (done) {
+    (async () => {
+      const out = {};
+      for (const [build, dir] of [['simd', 'pkg'], ['fma', 'pkg-fma']]) {
+        const m = await import(`/www/pkg/earthmover.js?${build}`);
+        await m.default({ module_or_path: `/www/${dir}/earthmover_bg.wasm` });
+        out[build] = m.checkMatmul() ?? 'ok';
+      }
+      // wasm-feature-detect's relaxed-SIMD test module, as boot.js asks it.
+      out.relaxed = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]));
+      return out;
+    })().then(done, (e) => done({ error: String(e) }));
+  });
+  console.log(`checkMatmul in Firefox: ${JSON.stringify(checks)}`);
+  assert.deepEqual({ simd: checks.simd, fma: checks.fma }, { simd: 'ok', fma: 'ok' }, JSON.stringify(checks));
+  // Firefox asks the bare stylesheet document for /favicon.ico (a 404: the page's own icon is inline
+  // data); the checks above would have thrown on any failed import or wasm fetch. The page itself
+  // answers for the rest.
+  problems.failed = problems.failed.filter((f) => !f.endsWith('/favicon.ico'));
+  problems.console = problems.console.filter((m) => !m.includes('favicon.ico'));
+  await openAndWait('?autoplay=1&backend=cpu&seed=2');
+  await until(() => window.earthmover.snapshot().runs.every((r) => r.step >= 3), 120_000, 'three steps per run');
+  const builds = await run(() => window.earthmover.snapshot().runs.map((r) => r.cpuBuild));
+  console.log(`the page's CPU build in Firefox: ${JSON.stringify(builds)}`);
+  const want = checks.relaxed ? 'fma' : 'simd';
+  assert.deepEqual(builds, [want, want]);
+  clean('both CPU builds');
+});
+
 test('Firefox: the page in Chinese, and the language switch', { timeout: 180_000 }, async () => {
   await openAndWait('?lang=zh&backend=cpu');
   const zh = await run(() => ({ lang: document.documentElement.lang, text: document.body.innerText }));

@@ -30,7 +30,7 @@ async function pythonServer() {
 test('dist/ works from a plain static server under a subpath, and offline after the first visit', { timeout: 240_000 }, async (t) => {
   if (!existsSync(join(DIST, 'index.html'))) assert.fail('dist/ is missing: ./build.sh test writes it with ./build.sh dist before these tests');
   for (const absent of ['www/bench', 'www/data/mnist-train-10k.bin.gz']) assert.ok(!existsSync(join(DIST, absent)), `${absent} is not part of the site`);
-  for (const present of ['LICENSE', 'THIRD-PARTY-NOTICES.md', 'sw.js', 'www/pkg/earthmover_bg.wasm.gz', 'www/pkg-gpu/earthmover_bg.wasm', 'www/vendor/uPlot.LICENSE.txt']) {
+  for (const present of ['LICENSE', 'THIRD-PARTY-NOTICES.md', 'sw.js', 'www/pkg/earthmover_bg.wasm.gz', 'www/pkg-fma/earthmover_bg.wasm.gz', 'www/pkg-gpu/earthmover_bg.wasm', 'www/vendor/uPlot.LICENSE.txt']) {
     assert.ok(existsSync(join(DIST, present)), `${present} is in dist/`);
   }
   const server = await pythonServer();

@@ -1,13 +1,21 @@
 // In-browser benchmark of the anchors' workloads (shared/bench/anchors/WORKLOADS.md) on the same
-// wasm Run the page trains: ?backend=cpu|webgpu&budget=15[&workloads=a,b][&pkg=NAME]. Results land in
-// window.benchResults. pkg=NAME loads another build of the same code from www/pkg-NAME (e.g. the
-// build before a change, kept by hand) so that a lever is measured against it in one run.
+// wasm Run the page trains: ?backend=cpu|webgpu&budget=15[&workloads=a,b][&pkg=NAME][&build=simd|fma].
+// Results land in window.benchResults. pkg=NAME loads another build of the same code from
+// www/pkg-NAME (e.g. the build before a change, kept by hand) so that a lever is measured against it
+// in one run.
+import { relaxedSimd } from '../vendor/wasm-feature-detect.js';
+
 const q = new URLSearchParams(location.search);
 const variant = /^[a-z0-9-]+$/.test(q.get('pkg') || '') ? q.get('pkg') : '';
-// The page's own builds otherwise: www/pkg (CPU only) for the CPU, www/pkg-gpu on WebGPU.
+// The page's own builds otherwise: on the CPU the one boot.js picks, www/pkg-fma (relaxed-SIMD
+// multiply-adds) where the browser validates relaxed SIMD, else www/pkg (plain SIMD), or the one
+// build= names; www/pkg-gpu on WebGPU. www/pkg-fma has no JS of its own: www/pkg's loads it.
 const backend = q.get('backend') || 'cpu';
+const build = ['simd', 'fma'].includes(q.get('build')) ? q.get('build') : (await relaxedSimd()) ? 'fma' : 'simd';
 const pkg = variant ? `pkg-${variant}` : backend === 'webgpu' ? 'pkg-gpu' : 'pkg';
-const { default: init, createRun } = await import(`../${pkg}/earthmover.js`);
+const wasmUrl = !variant && backend === 'cpu' && build === 'fma' ? '../pkg-fma/earthmover_bg.wasm' : undefined;
+const { default: initBuild, createRun } = await import(`../${pkg}/earthmover.js`);
+const init = () => initBuild(wasmUrl ? { module_or_path: wasmUrl } : undefined);
 
 const WORKLOADS = {
   'small-gan': ['gan', [['net', 'small'], ['latent', '64']]],
@@ -30,7 +38,8 @@ for (const net of ['small', 'ref']) {
 }
 const budget = Number(q.get('budget') || 15);
 const out = document.getElementById('out');
-const label = `wasm-${backend}${variant ? `-${variant}` : ''}`;
+// The page's CPU build is `wasm-cpu` (its kernel in notes.build); a build asked for by name carries it.
+const label = `wasm-${backend}${variant ? `-${variant}` : q.has('build') && backend === 'cpu' ? `-${build}` : ''}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function bench(name, data) {
@@ -66,7 +75,7 @@ async function bench(name, data) {
   run.free();
   const sps = median(rates);
   return { tool: 'earthmover', backend: label, workload: name, steps_per_s: sps, ms_per_step: 1000 / sps,
-    repeats: rates.length, notes: { warmup_steps: warm.length } };
+    repeats: rates.length, notes: { warmup_steps: warm.length, ...(!variant && backend === 'cpu' ? { build } : {}) } };
 }
 
 (async () => {

@@ -3,7 +3,7 @@
 // The page hands over what is its own through initRuns(page): the state, the view (live or a
 // recording), drawing and the optimality panel.
 import { Requester, RUN_EVENTS as EV, RUN_OPS as OP, coded, errorOf } from '../common/protocol.js';
-import { cpuModule, earlyWorkers } from './boot.js';
+import { cpuBuild, cpuModule, earlyWorkers } from './boot.js';
 import { buildCard, drawGrid } from '../views/card.js';
 import { COLORS, addMark, clearMarks, rebuildCharts } from '../views/charts.js';
 import { canvasBlob, download, gridCanvas } from './exporter.js';
@@ -246,7 +246,8 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
   const settings = r.settings || Object.entries(page.state.runs[id]).map(([k, v]) => [k, String(v)]);
   // The CPU wasm compiled once by boot.js (null: the worker compiles it and reports any error).
   // The run's `ready` event comes first; a failure to start rejects, and is the run's fatal error.
-  Promise.resolve(cpuModule).then((module) => r.requests.request(OP.init, { objective: id, preset: page.state.preset,
+  // r.cpuBuild: which CPU build the worker trains with when on the CPU ('simd' when it compiles its own).
+  Promise.resolve(cpuModule).then((module) => (r.cpuBuild = module ? cpuBuild : 'simd') && r.requests.request(OP.init, { objective: id, preset: page.state.preset,
     settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, heldOutUrl: HELD_OUT_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
     autoplay, module }, { transfer: checkpoint ? [checkpoint.bytes.buffer] : [] }))
     .catch((e) => { if (r.worker === worker) onMessage(id, { type: EV.error, fatal: true, ...errorOf(e) }); });

@@ -23,10 +23,18 @@ mod imp {
     pub unsafe fn splat(p: *const f32) -> V {
         unsafe { v128_load32_splat(p as *const u32) }
     }
-    /// acc + a·b, as a multiply and an add (Zen cores issue them on separate pipes).
+    /// acc + a·b, as a multiply and an add.
+    #[cfg(not(feature = "fma"))]
     #[inline(always)]
     pub fn mul_add(acc: V, a: V, b: V) -> V {
         f32x4_add(acc, f32x4_mul(a, b))
+    }
+    /// acc + a·b, one relaxed-SIMD multiply-add (fused where the CPU has FMA): the `fma` build.
+    #[cfg(feature = "fma")]
+    #[inline]
+    #[target_feature(enable = "relaxed-simd")]
+    pub fn mul_add(acc: V, a: V, b: V) -> V {
+        f32x4_relaxed_madd(a, b, acc)
     }
     #[inline(always)]
     pub fn store(out: &mut [f32], x: V) {
