@@ -76,6 +76,26 @@ if (first || bytes || fps) {
   ].join('\n'));
 }
 
+// Time to digits (issue 19's headline, scripts/digits.mjs): per run, the seconds from navigation to
+// each bar on every seed's page load, with the step it came at, and their median.
+const digits = rows.filter((r) => r.tool === 'earthmover' && /^time-to-digits-/.test(r.workload) && r.seed != null);
+if (digits.length) {
+  const cell = (run, bar) => {
+    const hits = digits.filter((r) => r.run === run && r.workload === `time-to-digits-${bar}`).sort((a, b) => a.seed - b.seed);
+    if (!hits.length) return '– | –';
+    const secs = hits.map((r) => (r.capped ? `> ${r.seconds}` : r.seconds.toFixed(1)));
+    const steps = hits.map((r) => (r.step == null ? '–' : r.step.toLocaleString('en-US')));
+    const med = [...hits].sort((a, b) => a.seconds - b.seconds)[Math.floor(hits.length / 2)];
+    return `${secs.join(' / ')} s (steps ${steps.join(' / ')}) | ${med.capped ? '> ' : ''}${med.seconds.toFixed(1)} s`;
+  };
+  const seeds = [...new Set(digits.map((r) => r.seed))].sort((a, b) => a - b).join(' / ');
+  tables.push([
+    `| time to digits (default page, both runs training, CPU) | 8 classes, seeds ${seeds} | median | feature distance ≤ 300, seeds ${seeds} | median | target |`,
+    '| --- | --- | ---: | --- | ---: | ---: |',
+    ...['gan', 'wgan'].map((run) => `| ${run.toUpperCase()} | ${cell(run, '8-classes')} | ${cell(run, 'fd-300')} | ≤ 20 s (issue 19) |`),
+  ].join('\n'));
+}
+
 const text = `${tables.join('\n\n')}\n`;
 console.log(text);
 if (out) writeFileSync(out, text);
