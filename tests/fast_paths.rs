@@ -1,6 +1,7 @@
 //! The CPU's fast paths of issue 19 against what they replace: the generator's tanh against f64
-//! tanh, the LeakyReLU, Adam and RMSProp against Burn's own, bit for bit, and the nets' own matrix
-//! product against Burn's matmul in value and gradient.
+//! tanh, the LeakyReLU, Adam and RMSProp against Burn's own, bit for bit, the nets' own matrix
+//! product against Burn's matmul in value and gradient, and the classifier's forward pass against
+//! Burn's convolution and pooling.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -178,4 +179,64 @@ fn own_matmul_is_burns_matmul_in_value_and_gradient() {
         &Device::flex().autodiff(),
         7,
     ));
+}
+
+/// The classifier's CPU passes (im2col products, ReLU and pooling of its own) give Burn's features
+/// up to the order of the sums, and the same digit for every held-out digit and for generator-like
+/// noise: what the mode meter counts and the feature distance measures does not change.
+#[test]
+fn classifier_features_are_burns() {
+    use earthmover::data::Mnist;
+    use earthmover::nets::classifier::{images01, Classifier};
+    let device = Device::flex();
+    let clf = Classifier::from_bytes(
+        &std::fs::read(common::repo_file("www/data/classifier.bpk")).unwrap(),
+        &device,
+    )
+    .unwrap();
+    let held_out =
+        Mnist::decode(&std::fs::read(common::repo_file("www/data/mnist-test-1k.bin.gz")).unwrap())
+            .unwrap();
+    // The held-out digits, then 37 images of uniform noise (not a multiple of the 16-image chunk).
+    let mut rng = SplitMix64::new(5);
+    let noise: Vec<f32> = (0..37 * 784).map(|_| rng.uniform() as f32).collect();
+    let images = Tensor::cat(
+        vec![
+            images01(&held_out, &device),
+            t2(&noise, &device).reshape([37, 784]),
+        ],
+        0,
+    );
+    let n = held_out.len() + 37;
+    let ours = pollster::block_on(read_f32(clf.features(images.clone()))).unwrap();
+    let burns = pollster::block_on(read_f32(clf.features_with_burn(images.clone()))).unwrap();
+    assert_eq!(ours.len(), n * 64);
+    let scale = burns.iter().fold(0f32, |a, &b| a.max(b.abs()));
+    let worst = ours
+        .iter()
+        .zip(&burns)
+        .fold(0f32, |a, (x, y)| a.max((x - y).abs()));
+    assert!(
+        worst <= 1e-5 * scale,
+        "features differ by {worst} (largest {scale})"
+    );
+    let pred = |f: &[f32]| {
+        let logits = clf.classify_features(Tensor::from_data(
+            TensorData::new(f.to_vec(), [n, 64]),
+            &device,
+        ));
+        pollster::block_on(read_f32(logits)).unwrap()
+    };
+    let (a, b) = (pred(&ours), pred(&burns));
+    let argmax = |row: &[f32]| {
+        row.iter()
+            .enumerate()
+            .fold(0, |m, (i, &v)| if v > row[m] { i } else { m })
+    };
+    let differ = a
+        .chunks(10)
+        .zip(b.chunks(10))
+        .filter(|(x, y)| argmax(x) != argmax(y))
+        .count();
+    assert_eq!(differ, 0, "{differ} of {n} images classified differently");
 }
