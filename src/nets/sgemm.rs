@@ -9,6 +9,10 @@
 //! A and B are first copied into the order the kernel reads them (contiguous panels), from any
 //! strides, so a transposed view (the backward pass's Wᵀ and xᵀ) costs no extra copy.
 //!
+//! With the crate's `fma` feature (the browser build in www/pkg-fma) each multiply and add of the
+//! kernel is one relaxed-SIMD `f32x4.relaxed_madd`: V8 runs this loop front-end bound (every address
+//! its own `lea`), so dropping eight of its ~33 instructions gave 1.18–1.33× the steps/s (issue 19).
+//!
 //! Natively the same code runs on four-float arrays (for the tests; the native build keeps Burn's
 //! AVX matmul, see `matmul.rs`).
 

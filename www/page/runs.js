@@ -246,10 +246,13 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
   const settings = r.settings || Object.entries(page.state.runs[id]).map(([k, v]) => [k, String(v)]);
   // The CPU wasm compiled once by boot.js (null: the worker compiles it and reports any error).
   // The run's `ready` event comes first; a failure to start rejects, and is the run's fatal error.
-  // r.cpuBuild: which CPU build the worker trains with when on the CPU ('simd' when it compiles its own).
-  Promise.resolve(cpuModule).then((module) => (r.cpuBuild = module ? cpuBuild : 'simd') && r.requests.request(OP.init, { objective: id, preset: page.state.preset,
-    settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, heldOutUrl: HELD_OUT_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
-    autoplay, module }, { transfer: checkpoint ? [checkpoint.bytes.buffer] : [] }))
+  Promise.resolve(cpuModule).then((module) => {
+    // Which CPU build the worker trains with on the CPU ('simd' when it compiles its own).
+    r.cpuBuild = module ? cpuBuild : 'simd';
+    return r.requests.request(OP.init, { objective: id, preset: page.state.preset,
+      settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, heldOutUrl: HELD_OUT_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
+      autoplay, module }, { transfer: checkpoint ? [checkpoint.bytes.buffer] : [] });
+  })
     .catch((e) => { if (r.worker === worker) onMessage(id, { type: EV.error, fatal: true, ...errorOf(e) }); });
 }
 
