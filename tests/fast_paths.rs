@@ -186,17 +186,10 @@ fn own_matmul_is_burns_matmul_in_value_and_gradient() {
 /// noise: what the mode meter counts and the feature distance measures does not change.
 #[test]
 fn classifier_features_are_burns() {
-    use earthmover::data::Mnist;
-    use earthmover::nets::classifier::{images01, Classifier};
+    use earthmover::nets::classifier::images01;
     let device = Device::flex();
-    let clf = Classifier::from_bytes(
-        &std::fs::read(common::repo_file("www/data/classifier.bpk")).unwrap(),
-        &device,
-    )
-    .unwrap();
-    let held_out =
-        Mnist::decode(&std::fs::read(common::repo_file("www/data/mnist-test-1k.bin.gz")).unwrap())
-            .unwrap();
+    let clf = common::shipped_classifier(&device);
+    let held_out = common::held_out_1k();
     // The held-out digits, then 37 images of uniform noise (not a multiple of the 16-image chunk).
     let mut rng = SplitMix64::new(5);
     let noise: Vec<f32> = (0..37 * 784).map(|_| rng.uniform() as f32).collect();

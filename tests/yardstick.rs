@@ -171,14 +171,8 @@ fn features(clf: &Classifier, m: &Mnist) -> Gaussian {
 
 #[test]
 fn held_out_digits_are_close_to_training_digits_in_feature_space() {
-    let clf = Classifier::from_bytes(
-        &std::fs::read(common::repo_file("www/data/classifier.bpk")).unwrap(),
-        &Device::flex(),
-    )
-    .unwrap();
-    let held_out =
-        Mnist::decode(&std::fs::read(common::repo_file("www/data/mnist-test-1k.bin.gz")).unwrap())
-            .unwrap();
+    let clf = common::shipped_classifier(&Device::flex());
+    let held_out = common::held_out_1k();
     let (train, test) = (
         features(&clf, &common::mnist_2k()),
         features(&clf, &held_out),
@@ -209,14 +203,8 @@ fn the_judges_measure_every_fifth_logged_point() {
     use earthmover::config::{Objective, Preset, RunConfig};
     use earthmover::train::{yardstick::JUDGE_EVERY, Trainer};
     let device = Device::flex();
-    let clf = Classifier::from_bytes(
-        &std::fs::read(common::repo_file("www/data/classifier.bpk")).unwrap(),
-        &device,
-    )
-    .unwrap();
-    let held_out =
-        Mnist::decode(&std::fs::read(common::repo_file("www/data/mnist-test-1k.bin.gz")).unwrap())
-            .unwrap();
+    let clf = common::shipped_classifier(&device);
+    let held_out = common::held_out_1k();
     let cfg = RunConfig::preset(Objective::Gan, Preset::Classroom);
     let every = cfg.log_every as u64;
     let mut t = Trainer::new(cfg, &common::mnist_2k(), &device).unwrap();
