@@ -173,7 +173,9 @@ function onMessage(id, msg) {
     case EV.status:
       // Time from navigation to the first trained step on screen (issue 5's page target; the bench reads it).
       if (msg.step > 0 && !performance.getEntriesByName('earthmover:first-step').length) performance.mark('earthmover:first-step');
-      Object.assign(r, { step: msg.step, playing: msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes });
+      // While a play or pause request is on its way, a status the worker posted before it arrived
+      // would undo what the button just showed: `playing` follows the worker again once it answers.
+      Object.assign(r, { step: msg.step, playing: r.toggling ? r.playing : msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes });
       break;
     case EV.paused:
       r.step = msg.step;
@@ -241,6 +243,7 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
   }
   r.worker = worker;
   r.requests = new Requester(worker, (msg) => onMessage(id, msg));
+  r.toggling = 0; // a new worker: no play or pause of the old one is still on its way
   worker.onerror = (ev) => onMessage(id, { type: EV.error, fatal: !r.ready, code: 'worker',
     detail: t('err.worker_load', { detail: ev.message || 'script error' }) });
   const settings = r.settings || Object.entries(page.state.runs[id]).map(([k, v]) => [k, String(v)]);
@@ -325,7 +328,8 @@ export function play(id) {
     if (!r.ready || r.diverged || page.isReplay()) continue;
     r.playing = true;
     r.wasPlaying = true;
-    r.requests.request(OP.play).catch(() => {});
+    r.toggling = (r.toggling || 0) + 1;
+    r.requests.request(OP.play).catch(() => {}).finally(() => { r.toggling -= 1; });
     page.render(x);
   }
 }
@@ -338,7 +342,8 @@ export function pause(id) {
     if (!r.ready) return undefined;
     r.playing = false;
     page.render(x);
-    return request(x, OP.pause).catch(() => {});
+    r.toggling = (r.toggling || 0) + 1;
+    return request(x, OP.pause).catch(() => {}).finally(() => { r.toggling -= 1; });
   })).then(() => {});
 }
 export function step(id, n = 1) {
