@@ -209,7 +209,7 @@ dist() {
   bytes=$(du -sb dist | cut -f1)
   # What a CPU page load transfers at most: every file but the WebGPU build and the recordings, each
   # as a static host with gzip sends it (the data files are gzip files already), and one CPU wasm of
-  # the two (the same size within bytes; the lab panel's worker compiles www/pkg's if it is opened).
+  # the two (the same size within bytes; the lab panel's worker instantiates the runs' module).
   wire=$(find dist -type f ! -path 'dist/www/pkg-gpu/*' ! -path 'dist/www/recordings/*' ! -path 'dist/www/pkg-fma/*' ! -name '*.wasm.gz' ! -name '*.js.gz' -print0 \
     | while IFS= read -r -d '' f; do
         if [[ $f == *.gz ]]; then stat -c %s "$f"; elif [[ -e $f.gz ]]; then stat -c %s "$f.gz"; else gzip -9 -c "$f" | wc -c; fi

@@ -7,9 +7,21 @@
 const VERSION = '__SITE_VERSION__';
 const FILES = [/* __SITE_FILES__ */];
 const CACHE = `earthmover-${VERSION}`;
+// Of the two CPU builds, only the one this browser runs is cached: www/pkg-fma where it validates
+// relaxed SIMD, as www/page/boot.js decides with the same bytes (wasm-feature-detect's relaxedSimd
+// test module; tests/kernel.test.mjs checks the three copies agree), else www/pkg.
+const RELAXED_SIMD = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11];
+const UNUSED_BUILD = (() => {
+  try {
+    return WebAssembly.validate(new Uint8Array(RELAXED_SIMD)) ? 'www/pkg/earthmover_bg.wasm' : 'www/pkg-fma/earthmover_bg.wasm';
+  } catch (_) {
+    return 'www/pkg-fma/earthmover_bg.wasm';
+  }
+})();
 
 self.addEventListener('install', (ev) => {
-  ev.waitUntil(caches.open(CACHE).then((c) => Promise.all(FILES.map((f) => c.add(f).catch(() => null))))
+  ev.waitUntil(caches.open(CACHE)
+    .then((c) => Promise.all(FILES.filter((f) => f !== UNUSED_BUILD).map((f) => c.add(f).catch(() => null))))
     .then(() => self.skipWaiting()));
 });
 

@@ -27,6 +27,20 @@ test('the FMA build holds relaxed multiply-adds that the plain build does not', 
   assert.ok(fma >= plain + 8, `the 4 x 8 kernel's eight accumulators: ${fma} against ${plain}`);
 });
 
+test('boot.js and sw.js ask relaxed SIMD with wasm-feature-detect\'s own test module', () => {
+  const text = (path) => readFileSync(new URL(path, import.meta.url), 'utf8');
+  const bytes = (src, re) => {
+    const m = src.match(re);
+    assert.ok(m, `${re} found`);
+    return m[1].split(',').map(Number);
+  };
+  const library = bytes(text('../www/vendor/wasm-feature-detect.js'), /relaxedSimd=async\(\)=>WebAssembly\.validate\(new Uint8Array\(\[([\d,]+)\]\)\)/);
+  assert.ok(library.length > 20, 'the library\'s module');
+  for (const file of ['../www/page/boot.js', '../sw.js']) {
+    assert.deepEqual(bytes(text(file).replace(/ /g, ''), /constRELAXED_SIMD=\[([\d,]+)\];/), library, file);
+  }
+});
+
 test('both CPU builds multiply matrices right in Chromium, and the page trains with the FMA build', { timeout: 180_000 }, async () => {
   // A same-origin document without the page's scripts, to import each build into.
   const { page, context, problems } = await openPage(b.browser, b.base, 'www/style.css');
@@ -43,14 +57,21 @@ test('both CPU builds multiply matrices right in Chromium, and the page trains w
   console.log(`checkMatmul in Chromium: ${JSON.stringify(checks)}`);
   assert.deepEqual(checks, { simd: 'ok', fma: 'ok' });
 
+  // Every wasm the page and its workers fetch.
+  const fetched = [];
+  page.on('request', (req) => {
+    if (req.url().endsWith('.wasm')) fetched.push(new URL(req.url()).pathname);
+  });
   await page.goto(`${b.base}?backend=cpu&autoplay=1&seed=2`);
   await page.waitForFunction(() => window.earthmover && window.earthmover.snapshot().runs.every((r) => r.step >= 5),
     null, { timeout: 120_000, polling: 250 });
   const runs = await page.evaluate(() => window.earthmover.snapshot().runs.map((r) => ({ id: r.id, cpuBuild: r.cpuBuild, step: r.step })));
-  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((p) => p.endsWith('.wasm')));
+  // The lab's worker instantiates the same module: no second wasm (offline only this one is cached).
+  await page.locator('#tab-lines').click();
+  await page.waitForFunction(() => document.querySelector('#l-jshat').textContent !== '–', null, { timeout: 60_000 });
   console.log(JSON.stringify({ runs, fetched }));
   assert.deepEqual(runs.map((r) => r.cpuBuild), ['fma', 'fma']);
-  assert.deepEqual(fetched, ['/www/pkg-fma/earthmover_bg.wasm'], 'one CPU wasm, the FMA build');
+  assert.deepEqual(fetched, ['/www/pkg-fma/earthmover_bg.wasm'], 'one CPU wasm, the FMA build, for the runs and the lab');
   assert.deepEqual(problems, { console: [], offOrigin: [], failed: [] });
   await context.close();
 });

@@ -45,13 +45,21 @@ test('dist/ works from a plain static server under a subpath, and offline after 
     const keys = await caches.keys();
     return reg.active && keys.some((k) => /^earthmover-[0-9a-f]{12}$/.test(k)) && (await (await caches.open(keys[0])).keys()).length > 20;
   }, null, { timeout: 60_000 });
-  // The server is gone: the page still loads and trains.
+  // Of the two CPU builds, the cache holds the one this browser runs (Chromium: the FMA build).
+  const cached = await page.evaluate(async () => (await (await caches.open((await caches.keys())[0])).keys())
+    .map((r) => new URL(r.url).pathname).filter((p) => p.endsWith('.wasm')));
+  const build = await page.evaluate(() => window.earthmover.snapshot().runs[0].cpuBuild);
+  assert.equal(build, 'fma');
+  assert.deepEqual(cached.map((p) => p.replace(/.*\/www\//, 'www/')), ['www/pkg-fma/earthmover_bg.wasm']);
+  // The server is gone: the page still loads and trains, and the lab's worker starts.
   server.stop();
   await page.waitForTimeout(500);
   await page.reload();
   await waitReady(page);
   await page.evaluate(() => window.earthmover.step(undefined, 2));
   assert.deepEqual(await page.evaluate(() => window.earthmover.snapshot().runs.map((r) => r.step)), [2, 2]);
+  await page.locator('#tab-lines').click();
+  await page.waitForFunction(() => document.querySelector('#l-jshat').textContent !== '–', null, { timeout: 60_000 });
   assert.deepEqual(problems.offOrigin, []);
   await context.close();
 });

@@ -47,6 +47,7 @@ export const RUN_EVENTS = Object.freeze({
 
 // The toy worker's operations.
 export const TOY_OPS = Object.freeze({
+  init: 'init', // {module} -> {}: instantiate the CPU build from the page's compiled module (or www/pkg's when null); the other requests wait for it
   live: 'live', // {kind, a, b} -> {}: start (or move) the live lab of `kind` and train it until stop
   stop: 'stop', // {} -> {}: the live lab stops training
   experiment: 'experiment', // {kind, a, b, steps, seed} -> {kind, point, exact, profile?}: a fresh, seeded lab

@@ -5,6 +5,7 @@ import { Requester, TOY_EVENTS, TOY_OPS } from '../common/protocol.js';
 import { COLORS, line, managedChart } from '../views/charts.js';
 import { logTicks } from '../views/scales.js';
 import { t } from '../page/i18n.js';
+import { cpuModule } from '../page/boot.js';
 
 const $ = (sel) => document.querySelector(sel);
 const LN2 = Math.log(2);
@@ -33,6 +34,9 @@ export class Lab {
     this.worker = new Worker(new URL('../workers/toy.js', import.meta.url), { type: 'module' });
     this.requests = new Requester(this.worker, (msg) => this.onMessage(msg));
     this.worker.onerror = (ev) => this.onError(t('lab.failed', { detail: ev.message || 'script error' }));
+    // The CPU build the page compiled (boot.js); the worker's other requests wait for it.
+    Promise.resolve(cpuModule).then((module) => this.requests.request(TOY_OPS.init, { module }))
+      .catch(() => { /* the requests waiting for it fail with its error, and say so */ });
     return this.requests;
   }
 

@@ -10,7 +10,12 @@ const XS = Array.from({ length: 161 }, (_, i) => -5 + i * (10 / 160));
 const labs = {};      // kind -> Toy (live)
 let active = null;    // kind being trained live, or null
 let looping = false;
-const ready = init();
+// The CPU build, instantiated from the module the page compiled (boot.js: the FMA build where the
+// browser has relaxed SIMD), which the page sends in an `init` request; without one, www/pkg's.
+// Offline, only the build the page uses is cached (sw.js).
+let start;
+const ready = new Promise((resolve) => { start = resolve; })
+  .then((module) => init(module ? { module_or_path: module } : undefined));
 
 async function snapshot(toy, kind) {
   const point = await toy.measure();
@@ -44,6 +49,12 @@ async function loop() {
 }
 
 const post = serve(self, {
+  // Answered out of turn: the requests queued before it wait for it.
+  [OP.init]: async ({ module }) => {
+    start(module);
+    await ready;
+    return {};
+  },
   [OP.live]: async ({ kind, a, b }) => {
     await ready;
     // Refused values (code settings) leave the live lab as it was.
@@ -71,4 +82,4 @@ const post = serve(self, {
       toy.free();
     }
   },
-}, { immediate: [OP.stop] });
+}, { immediate: [OP.stop, OP.init] });
