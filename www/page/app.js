@@ -6,7 +6,7 @@ import { EnergyPanel } from '../panels/energy.js';
 import { download } from './exporter.js';
 import { Replays } from './replay.js';
 import { installApi, snapshotOf } from './api.js';
-import { detectLang, lang, noticeText, onLangChange, runName, setLang, setRunObjective, t } from './i18n.js';
+import { applyI18n, detectLang, lang, noticeText, onLangChange, runName, setLang, setRunObjective, t } from './i18n.js';
 import { Lab } from '../panels/lab.js';
 import { drawModes } from '../views/modes.js';
 import { fatal, notice, rewordNotices } from './notices.js';
@@ -52,6 +52,10 @@ const syncUrl = () => history.replaceState(null, '', `${location.pathname}${seri
 // A loaded run export or recording is shown in place of the live runs (replay.js).
 const view = (id) => replays.view(id);
 const replaying = () => !!replays.current;
+// The charts are built once at start-up, in the page's language and look (each build lays the page
+// out: issue 19's first step).
+applyLook();
+let chartsLang = lang();
 const charts = new Charts({
   estimates: $('#chart-estimates'), probe: $('#chart-probe'), wopt: $('#chart-wopt'), emd: $('#chart-emd'), feature: $('#chart-feature'),
   signals: $('#chart-signals'),
@@ -81,6 +85,11 @@ const optimality = new OptimalityPanel({ request, cancel });
 const energy = new EnergyPanel({ request, cancel });
 const replays = new Replays({ runs, state, render, drawView, redraw, snapshot, pause });
 initRuns({ state, syncUrl, view, isReplay: replaying, render, redraw, runNotices });
+// The runs start before the rest of the page is wired, and the page lets their init requests go
+// out before it builds the rest (issue 19: the first step after navigation).
+IDS.forEach(start);
+for (const id of IDS) applyI18n(runs[id].el); // the cards' words, should a frame be drawn now
+await new Promise((ok) => { setTimeout(ok, 0); });
 function showPanel(name) {
   if (!PANELS.includes(name)) name = 'live';
   for (const p of PANELS) {
@@ -149,12 +158,11 @@ $('#backend-choice').value = state.backend;
 document.body.dataset.hide = state.hide.join(' ');
 if (state.hide.length) notice(() => t('notice.lesson', { controls: state.hide.map((c) => t(`control.${c}`)).join(', ') }), 'info');
 
-function setPresenter(on) {
-  state.presenter = !!on;
+// The charts' type size and height: presenter mode's, on a wide screen the one-screen dashboard's
+// (style.css: the charts share the height left under the sample grids, three to a row). True when
+// they changed, i.e. the charts must be built again.
+function applyLook() {
   document.body.classList.toggle('presenter', state.presenter);
-  $('#presenter-btn').setAttribute('aria-pressed', String(state.presenter));
-  // On a wide screen the live panel is a one-screen dashboard (style.css): the charts share the
-  // height left under the sample grids, three to a row.
   const base = state.presenter ? { scale: 2, height: 320 } : { scale: 1, height: 230 };
   base.compact = matchMedia('(min-width: 1100px)').matches;
   if (base.compact) {
@@ -162,8 +170,15 @@ function setPresenter(on) {
     // A 720p projector: presenter type on the charts at 1.5x, so that their plots keep some room.
     if (state.presenter && innerHeight < 800) base.scale = 1.5;
   }
+  const changed = Object.keys(base).some((k) => look[k] !== base[k]);
   Object.assign(look, base);
-  rebuildCharts();
+  return changed;
+}
+
+function setPresenter(on) {
+  state.presenter = !!on;
+  $('#presenter-btn').setAttribute('aria-pressed', String(state.presenter));
+  if (applyLook()) rebuildCharts();
   syncUrl();
 }
 
@@ -175,7 +190,10 @@ function setLanguage(l) {
 onLangChange((l) => {
   document.querySelectorAll('.lang-btn').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === l)));
   rewordNotices();
-  rebuildCharts();
+  if (l !== chartsLang) {
+    chartsLang = l;
+    rebuildCharts();
+  }
   optimality.showSummary();
   energy.showSummary();
   lesson.render();
@@ -277,8 +295,7 @@ const togglePlay = () => (IDS.some((id) => runs[id].playing) ? pause() : play())
 setupUi({ state, lesson, play, pause, step: () => step(), reset: () => reset(undefined, undefined, 'reset').catch(() => {}), togglePlay, showPanel, setPresenter,
   setLanguage, language: lang });
 
-// Everything is wired: start the runs, fill in the words, open the panel.
-IDS.forEach(start);
+// Everything is wired: fill in the words, open the panel.
 tipStats(document.querySelector('main'));
 setLang(lang());
 setPresenter(state.presenter);
