@@ -48,7 +48,18 @@ for (const n of parsed.notices) {
   else notice(() => noticeText(n));
 }
 
-const syncUrl = () => history.replaceState(null, '', `${location.pathname}${serializeState(state)}`);
+// The address follows the state once per task, however many settings changed in it, and only
+// when it changes (the first replaceState took ~25 ms of the page's start, issue 19).
+let urlQueued = false;
+const syncUrl = () => {
+  if (urlQueued) return;
+  urlQueued = true;
+  queueMicrotask(() => {
+    urlQueued = false;
+    const next = `${location.pathname}${serializeState(state)}`;
+    if (next !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', next);
+  });
+};
 // A loaded run export or recording is shown in place of the live runs (replay.js).
 const view = (id) => replays.view(id);
 const replaying = () => !!replays.current;
@@ -92,6 +103,7 @@ for (const id of IDS) applyI18n(runs[id].el); // the cards' words, should a fram
 await new Promise((ok) => { setTimeout(ok, 0); });
 function showPanel(name) {
   if (!PANELS.includes(name)) name = 'live';
+  const liveWasHidden = $('#panel-live').hidden;
   for (const p of PANELS) {
     $(`#panel-${p}`).hidden = p !== name;
     const tab = $(`#tab-${p}`);
@@ -99,7 +111,8 @@ function showPanel(name) {
     tab.tabIndex = p === name ? 0 : -1;
   }
   if (name === 'lines' || name === 'gaussians') lab.show(name); else lab.hide();
-  if (name === 'live') charts.resize();
+  // Their ResizeObservers also see it; reading the boxes now spares a frame at the old size.
+  if (name === 'live' && liveWasHidden) charts.resize();
   state.panel = name;
   syncUrl();
   return name;

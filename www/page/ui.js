@@ -87,8 +87,20 @@ export function setupUi(page) {
   const KEY = 'earthmover.single-keys';
   const stored = () => { try { return localStorage.getItem(KEY); } catch (_) { return null; } };
   const singleBox = $('#single-keys');
-  singleBox.checked = stored() !== 'off';
-  singleBox.onchange = () => { try { localStorage.setItem(KEY, singleBox.checked ? 'on' : 'off'); } catch (_) { /* private mode */ } };
+  // Read when the page is idle, or at the first key or Help if sooner: the first localStorage
+  // access waits for the browser (~25 ms of the page's start, issue 19).
+  let read = false;
+  const readChoice = () => {
+    if (read) return;
+    read = true;
+    singleBox.checked = stored() !== 'off';
+  };
+  (self.requestIdleCallback || ((f) => setTimeout(f, 1000)))(readChoice, { timeout: 3000 });
+  $('#help-btn').addEventListener('click', readChoice);
+  singleBox.onchange = () => {
+    read = true;
+    try { localStorage.setItem(KEY, singleBox.checked ? 'on' : 'off'); } catch (_) { /* private mode */ }
+  };
   document.addEventListener('keydown', (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
     const el = ev.target;
@@ -101,6 +113,7 @@ export function setupUi(page) {
     if (pressable && (ev.key === ' ' || ev.key === 'Enter')) return;
     if (document.querySelector('dialog[open]') && ev.key !== 'Escape') return;
     const k = ev.key;
+    readChoice();
     if (k.length === 1 && !singleBox.checked) return;
     let done = true;
     if (k === ' ' && !hidden('play')) page.togglePlay();

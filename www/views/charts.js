@@ -71,7 +71,19 @@ const markPlugin = {
   },
 };
 // The chart's own canvas must not widen its box (that would feed the ResizeObserver a loop).
-const chartWidth = (el) => Math.max(300, Math.floor(el.getBoundingClientRect().width) - 14);
+const widthFor = (box) => Math.max(300, Math.floor(box) - 14);
+// Boxes measured together before their charts are built (measureAll): reading a box after the
+// previous chart went into the page lays the page out again, once per chart (issue 19: the first
+// step after navigation).
+const measured = new WeakMap();
+const measureAll = (els) => {
+  for (const el of els) measured.set(el, el.getBoundingClientRect().width);
+};
+const chartWidth = (el) => {
+  const box = measured.get(el) ?? el.getBoundingClientRect().width;
+  measured.delete(el);
+  return widthFor(box);
+};
 
 function opts(el, s) {
   const x = s.x || { label: t('axis.step'), synced: true };
@@ -183,18 +195,24 @@ export function managedChart(el, spec) {
     });
     summary.textContent = `${c.title}. ${parts.length ? t('chart.summary', { items: parts.join('; ') }) : t('chart.summary_empty')}`;
   };
-  c.resize = () => {
-    if (el.getBoundingClientRect().width === 0) return; // a hidden panel
-    c.u.setSize({ width: chartWidth(el), height: look.height });
+  // `box`: the element's width as its ResizeObserver saw it (no layout to read it).
+  c.resize = (box = el.getBoundingClientRect().width) => {
+    if (box === 0) return; // a hidden panel
+    const size = { width: widthFor(box), height: look.height };
+    if (size.width !== c.u.width || size.height !== c.u.height) c.u.setSize(size);
   };
   el.prepend(chartTools(c));
   c.build();
-  new ResizeObserver(() => c.resize()).observe(el);
+  new ResizeObserver((entries) => {
+    const box = entries[entries.length - 1].borderBoxSize;
+    c.resize(box && box[0] ? box[0].inlineSize : undefined);
+  }).observe(el);
   registry.add(c);
   return c;
 }
 
 export function rebuildCharts() {
+  measureAll([...registry].map((c) => c.el));
   for (const c of registry) c.build();
 }
 
@@ -279,6 +297,7 @@ export function chartCSV(c) {
 
 export class Charts {
   constructor(els) {
+    measureAll(Object.values(els));
     this.hist = { gan: [], wgan: [] };
     this.floor = null;
     const full = (fields, extra) => () => extra(joined(this.hist, fields, Infinity));
