@@ -1,7 +1,8 @@
 // The page: two runs (each in its own worker), their cards, the charts, the page state in the
 // address; window.earthmover is api.js's.
 import { drawGrid, renderCard } from '../views/card.js';
-import { Charts, COLORS, addMark, look, onExport, rebuildCharts } from '../views/charts.js';
+import { Charts, COLORS, addMark, look, rebuildCharts } from '../views/charts.js';
+import { onExport } from '../views/chart-export.js';
 import { EnergyPanel } from '../panels/energy.js';
 import { download } from './exporter.js';
 import { Replays } from './replay.js';
