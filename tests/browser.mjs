@@ -31,8 +31,9 @@ export function useBrowser() {
 }
 
 // Service workers are blocked unless asked for: page.route() does not see what one fetches.
-export async function openPage(browser, base, query, routes = {}, { locale = 'en-US', viewport = { width: 1280, height: 900 }, init, serviceWorkers = 'block' } = {}) {
-  const context = await browser.newContext({ viewport, locale, acceptDownloads: true, serviceWorkers });
+// `hasTouch`: a touch screen (taps), as on a tablet.
+export async function openPage(browser, base, query, routes = {}, { locale = 'en-US', viewport = { width: 1280, height: 900 }, init, serviceWorkers = 'block', hasTouch = false } = {}) {
+  const context = await browser.newContext({ viewport, locale, acceptDownloads: true, serviceWorkers, hasTouch });
   const page = await context.newPage();
   const problems = { console: [], offOrigin: [], failed: [] };
   page.on('console', (m) => { if (m.type() === 'error') problems.console.push(m.text()); });
@@ -48,7 +49,8 @@ export async function openPage(browser, base, query, routes = {}, { locale = 'en
     for (const [suffix, fulfil] of Object.entries(routes)) if (url.split('?')[0].endsWith(suffix)) return route.fulfill(fulfil);
     return route.continue();
   });
-  if (init) await page.addInitScript(init);
+  // `init`: a function, or [function, argument] (Playwright passes the argument as JSON).
+  if (init) await page.addInitScript(...(Array.isArray(init) ? init : [init]));
   await page.goto(`${base}${query}`);
   return { page, context, problems };
 }

@@ -34,7 +34,11 @@ if (typeof WebAssembly !== 'object' || typeof Worker !== 'function') {
   throw new Error('no WebAssembly');
 }
 // The wasm is built with SIMD (its matrix kernels need it); a browser without it is told so.
-if (!(await simd())) {
+// A browser whose WebAssembly.validate throws cannot tell: the page tries, and a worker that cannot
+// compile the build says why on its card (issue 35: one failing browser API costs its own feature).
+let hasSimd = true;
+try { hasSimd = await simd(); } catch (_) { hasSimd = true; }
+if (!hasSimd) {
   fatal(t('err.no_simd'));
   throw new Error('no WebAssembly SIMD');
 }

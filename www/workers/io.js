@@ -16,7 +16,9 @@ export const yieldToEvents = () => new Promise((r) => {
 
 // What the browser says about WebGPU, decided by the wasm's `chooseBackend` (pure, tested natively).
 export async function detectBackend(requested, chooseBackend) {
-  const hasWebgpu = typeof navigator !== 'undefined' && !!navigator.gpu;
+  // A navigator.gpu that throws when read (a browser setting or extension) counts as none.
+  let hasWebgpu = false;
+  try { hasWebgpu = typeof navigator !== 'undefined' && !!navigator.gpu; } catch (_) { hasWebgpu = false; }
   // Browsers hide navigator.gpu outside secure contexts (HTTPS or localhost): say so, not "no WebGPU".
   const secure = typeof isSecureContext === 'undefined' || isSecureContext;
   let adapter = null;
@@ -27,8 +29,12 @@ export async function detectBackend(requested, chooseBackend) {
       adapter = null;
     }
   }
-  const info = (adapter && adapter.info) || {};
-  const fallback = !!(info.isFallbackAdapter || (adapter && adapter.isFallbackAdapter));
+  let info = {};
+  let fallback = false;
+  try {
+    info = (adapter && adapter.info) || {};
+    fallback = !!(info.isFallbackAdapter || (adapter && adapter.isFallbackAdapter));
+  } catch (_) { /* an adapter that cannot describe itself is used without a name */ }
   return chooseBackend(requested, hasWebgpu, secure, !!adapter, info.vendor || '', info.architecture || '',
     info.description || '', fallback);
 }
