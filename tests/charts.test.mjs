@@ -2,7 +2,7 @@
 // show a point outside them (a probe estimate's rare dip below 0 was cut off at the axis' edge).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { logTicks, nats } from '../www/views/scales.js';
+import { latestIdxs, logTicks, nats } from '../www/views/scales.js';
 
 test('a divergence axis keeps its range unless a point lies outside it', () => {
   const js = nats(-0.05, 0.75);
@@ -20,4 +20,10 @@ test('a divergence axis keeps its range unless a point lies outside it', () => {
 
 test('log-axis tick labels keep small and large values readable', () => {
   assert.deepEqual(logTicks(null, [0.001, 0.5, 12.34, 12345, null]), ['1e-3', '0.5', '12', '1e+4', '']);
+});
+
+test('the legend\'s latest values: each series\' last point with a value', () => {
+  const x = [0, 10, 20, 30];
+  assert.deepEqual(latestIdxs([x, [1, 2, 3, 4], [1, null, 2, null], [null, null, null, null], []]), [3, 3, 2, null, null]);
+  assert.deepEqual(latestIdxs([[]]), [null]);
 });

@@ -179,12 +179,17 @@ if (state.hide.length) notice(() => t('notice.lesson', { controls: state.hide.ma
 // The charts' type size and height: presenter mode's, on a wide screen the one-screen dashboard's
 // (style.css: the charts share the height left under the sample grids, three to a row). True when
 // they changed, i.e. the charts must be built again.
+// style.css's dashboard layout (700 px and wider); a browser whose matchMedia fails is asked its window width instead.
+function wide() {
+  try { return matchMedia('(min-width: 700px)').matches; } catch (_) { return innerWidth >= 700; }
+}
 function applyLook() {
   document.body.classList.toggle('presenter', state.presenter);
   const base = state.presenter ? { scale: 2, height: 320 } : { scale: 1, height: 230 };
-  base.compact = matchMedia('(min-width: 1100px)').matches;
+  base.compact = wide();
   if (base.compact) {
-    base.height = Math.round(Math.min(base.height, Math.max(130, innerHeight * 0.2)));
+    // A portrait tablet's charts, two to a row, take their height from the width.
+    base.height = Math.round(Math.min(base.height, Math.max(130, Math.min(innerHeight * 0.2, innerWidth * 0.22))));
     // A 720p projector: presenter type on the charts at 1.5x, so that their plots keep some room.
     if (state.presenter && innerHeight < 800) base.scale = 1.5;
   }
@@ -221,6 +226,16 @@ onLangChange((l) => {
     replays.showBanner();
   }
 });
+
+// The backend badge shows one line; a click, tap, Enter or Space unfolds or folds the rest.
+{
+  const badge = $('#backend');
+  const unfold = () => badge.classList.toggle('open');
+  badge.addEventListener('click', unfold);
+  badge.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); unfold(); }
+  });
+}
 
 // ---- backend choice: each run moves to new workers with its weights ----
 $('#backend-choice').onchange = () => {
@@ -320,6 +335,8 @@ setPresenter(state.presenter);
 showPanel(state.panel);
 replays.showBanner();
 if (state.lesson) lesson.go(state.lesson);
+// The page is whole: draw it (style.css hides it while it is built, so that nothing moves).
+document.body.classList.remove('booting');
 
 // Offline after the first visit: the service worker (sw.js beside index.html) keeps the site's files.
 if ('serviceWorker' in navigator && /^https?:$/.test(location.protocol)) {

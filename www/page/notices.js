@@ -42,4 +42,5 @@ export function fatal(text) {
   const el = $('#fatal');
   el.textContent = text;
   el.hidden = false;
+  document.body.classList.remove('booting');
 }

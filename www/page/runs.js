@@ -42,7 +42,9 @@ export function backendText() {
     : t('backend.training', { labels: labels.join(' / ') });
 }
 export function backendBadge() {
-  $('#backend').textContent = backendText();
+  const text = backendText();
+  $('#backend').textContent = text;
+  $('#backend').title = text; // the badge shows one line; its title the whole
   const b = runs.gan.backend || runs.wgan.backend;
   if (b) $('#backend').dataset.kind = b.backend;
 }

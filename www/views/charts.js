@@ -4,7 +4,7 @@
 // thinned for drawing.
 /* global uPlot */
 import { runName, runObjective, t } from '../page/i18n.js';
-import { logTicks, nats } from './scales.js';
+import { latestIdxs, logTicks, nats } from './scales.js';
 import { tip } from './tips.js';
 import { chartTools, updateTools } from './chart-export.js';
 
@@ -87,6 +87,12 @@ const chartWidth = (el) => {
   return widthFor(box);
 };
 
+// While no cursor is on a chart its legend shows each series' latest value (issue 35: a legend of
+// "–" until hovered read as missing data).
+const latestLegend = (u) => {
+  if (u.cursor.idx == null && u.data && u.data[0] && u.data[0].length) u.setLegend({ idxs: latestIdxs(u.data) }, false);
+};
+
 function opts(el, s) {
   const x = s.x || { label: t('axis.step'), synced: true };
   return {
@@ -96,6 +102,7 @@ function opts(el, s) {
     cursor: x.synced ? { sync: { key: sync.key }, drag: { x: true, y: false } } : { drag: { x: false, y: false } },
     scales: { x: { time: false, ...(x.range ? { range: x.range } : {}) }, ...s.scales },
     legend: { live: true },
+    hooks: { setLegend: [latestLegend], ready: [latestLegend] },
     plugins: x.synced ? [markPlugin] : [],
     series: [{ label: x.label }, ...s.series],
     // The live dashboard (look.compact) leaves its step axis unlabelled to give the plot the
@@ -104,6 +111,13 @@ function opts(el, s) {
     axes: [{ label: look.compact && x.synced ? null : x.label, space: Math.round(60 * look.scale) }, ...s.axes.map((a) => ({ space: Math.round(30 * look.scale), ...a }))].map((a) => ({ ...a, size: 50 * Math.sqrt(look.scale), font: `${Math.round(12 * look.scale)}px system-ui, sans-serif`,
       labelFont: `${Math.round(12 * look.scale)}px system-ui, sans-serif` })),
   };
+}
+
+// An axis label; on the one-screen dashboard (look.compact) its short form where it has one: the
+// plots there are ~95 px tall and a longer vertical label was cut off (issue 35).
+export function axisLabel(key) {
+  const short = `${key}_short`;
+  return look.compact && t(short) !== short ? t(short) : t(key);
 }
 
 export const line = (label, stroke, scale, extra = {}) => ({
@@ -153,6 +167,9 @@ export function joined(hist, fields, max = MAX_DRAWN) {
   return [xs, ...cols];
 }
 
+// Whether uPlot data [xs, ...series] hold at least one value to draw.
+export const hasData = (d) => !!(d && d[0] && d[0].length && d.slice(1).some((col) => col && col.some((v) => v != null)));
+
 const registry = new Set();
 
 // A chart in `el` built from `spec()` -> {name, title, series, axes, scales, x}.
@@ -167,6 +184,7 @@ export function managedChart(el, spec) {
       c.u.destroy();
     }
     c.u = new uPlot(opts(el, s), c.data || [[]], el);
+    showPlot();
     if (!s.x) sync.sub(c.u);
     const title = el.querySelector('.u-title');
     if (title) tip(title, `tip.chart.${s.name}`);
@@ -174,9 +192,13 @@ export function managedChart(el, spec) {
     const tools = el.querySelector('.chart-tools');
     if (tools) updateTools(c, tools);
   };
+  // Until a chart has a value its plot stays undrawn (style.css): uPlot shows an axis only once
+  // its scale has a range, and the plot moving over as the axes came was a layout shift (issue 35).
+  const showPlot = () => el.classList.toggle('no-data', !hasData(c.data));
   c.setData = (d) => {
     c.data = d;
     c.u.setData(d);
+    showPlot();
     c.summarise();
   };
   // The chart's text alternative: its latest values, for screen readers (issue 17).
@@ -272,7 +294,7 @@ export class Charts {
       name: 'emd', title: t('chart.emd'),
       series: [line(t('series.emd', name('gan')), COLORS.gan, 'emd'), line(t('series.emd', name('wgan')), COLORS.wgan, 'emd'),
         line(t('series.floor'), COLORS.floor, 'emd', { dash: [3, 3], width: 1.5 })],
-      axes: [{ scale: 'emd', label: t('axis.emd') }],
+      axes: [{ scale: 'emd', label: axisLabel('axis.emd') }],
       scales: { emd: { auto: true } },
     }));
     this.emd.full = full([['gan', 'emd'], ['wgan', 'emd']], (d) => [...d, d[0].map(() => this.floor)]);
@@ -280,7 +302,7 @@ export class Charts {
     this.wopt = managedChart(els.wopt, () => ({
       name: 'w-near-optimal', title: t('chart.wopt'),
       series: [line(t('series.wopt', name('gan')), COLORS.gan, 'w', { width: 3 }), line(t('series.wopt', name('wgan')), COLORS.wgan, 'w', { width: 3 })],
-      axes: [{ scale: 'w', label: t('axis.wopt'), values: logTicks }],
+      axes: [{ scale: 'w', label: axisLabel('axis.wopt'), values: logTicks }],
       scales: { w: { distr: 3, auto: true } },
     }));
     this.wopt.full = full([['gan', 'w_opt'], ['wgan', 'w_opt']], (d) => d);
@@ -290,7 +312,7 @@ export class Charts {
       series: [line(t('series.feature', name('gan')), COLORS.gan, 'fd'), line(t('series.feature', name('wgan')), COLORS.wgan, 'fd')],
       // Log scale: it falls by an order of magnitude while the noise turns into digits, and the
       // later, smaller changes stay readable.
-      axes: [{ scale: 'fd', label: t('axis.feature'), values: logTicks }],
+      axes: [{ scale: 'fd', label: axisLabel('axis.feature'), values: logTicks }],
       scales: { fd: { distr: 3, auto: true } },
     }));
     this.feature.full = full([['gan', 'feature_distance'], ['wgan', 'feature_distance']], (d) => d);
@@ -302,7 +324,7 @@ export class Charts {
         line(ld('wgan'), COLORS.wgan, 'loss', { dash: [2, 3] }), line(t('sym.series_lg', name('wgan')), COLORS.wgan, 'loss', { dash: [8, 3] }),
         line(t('sym.series_gn', name('gan')), COLORS.gan, 'gn', { width: 2.5 }), line(t('sym.series_gn', name('wgan')), COLORS.wgan, 'gn', { width: 2.5 })],
       axes: [{ scale: 'loss', label: t('axis.loss') },
-        { scale: 'gn', side: 1, label: t('axis.gn'), grid: { show: false }, values: logTicks }],
+        { scale: 'gn', side: 1, label: axisLabel('axis.gn'), grid: { show: false }, values: logTicks }],
       scales: { loss: { auto: true }, gn: { distr: 3, auto: true } },
     }));
     this.sig.full = full(sigFields, (d) => d);

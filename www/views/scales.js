@@ -12,3 +12,12 @@ export const nats = (lo, hi) => (u, min, max) => {
 
 // Tick labels of a log axis: small values in exponent form (uPlot's default rounds them to 0).
 export const logTicks = (u, vals) => vals.map((v) => (v == null ? '' : v >= 0.01 && v < 1e4 ? String(+v.toPrecision(2)) : v.toExponential(0)));
+
+// Each series' last index with a value (null for a series with none): the legend shows these
+// while no cursor is on the chart.
+export function latestIdxs(data) {
+  return data.map((col) => {
+    for (let i = (col || []).length - 1; i >= 0; i--) if (col[i] != null) return i;
+    return null;
+  });
+}

@@ -20,6 +20,10 @@ function ensure() {
   box.hidden = true;
   document.body.append(store, box);
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') hide(); });
+  // Touch screens (issue 35): a tap on another element closes the open explanation.
+  document.addEventListener('pointerdown', (ev) => {
+    if (shownFor && !shownFor.contains(ev.target)) hide();
+  }, true);
 }
 
 function show(el) {
@@ -57,6 +61,18 @@ export function tip(el, key) {
     el.addEventListener('mouseleave', () => hide(el));
     el.addEventListener('focus', () => show(el));
     el.addEventListener('blur', () => hide(el));
+    // A tap (touch or pen, where there is no hover) opens the explanation, whatever the browser
+    // does with focus and emulated mouse events; a second tap on the same element closes it.
+    el.addEventListener('pointerup', (ev) => {
+      if (ev.pointerType === 'mouse') return;
+      if (shownFor === el && el.tipTapped) {
+        el.tipTapped = false;
+        hide(el);
+      } else {
+        el.tipTapped = true;
+        show(el);
+      }
+    });
   }
   d.dataset.i18n = key;
   d.textContent = t(key);
