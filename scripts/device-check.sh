@@ -8,7 +8,7 @@
 #
 #   bash scripts/device-check.sh            (BUDGET_S=10 per timed repeat by default)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export PATH="$HOME/.cargo/bin:$PATH"
 BUDGET_S="${BUDGET_S:-10}"
 t0=$SECONDS
