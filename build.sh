@@ -9,6 +9,7 @@
 #                       written into README.md's performance section)
 #   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
 #   ./build.sh record   rewrite the recorded runs in www/recordings (native training, ~15 minutes)
+#   ./build.sh shots    the README's screenshots in docs/, from the built page after 2 minutes of training
 #   ./build.sh dist     build, then write dist/: exactly the static site, to copy to any web server
 #   ./build.sh setup    only install the tools
 set -euo pipefail
@@ -357,6 +358,7 @@ case "${1:-build}" in
   bench) setup; setup_browser; build; geckodriver_ready; bench ;;
   soak) setup; setup_browser; build; geckodriver_ready; node scripts/soak.mjs ;;
   record) setup; record; build ;;
+  shots) setup; setup_browser; build; node scripts/shots.mjs ;;
   dist) setup; build; dist ;;
-  *) echo "usage: $0 [build|serve|test|bench|soak|record|dist|setup]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|serve|test|bench|soak|record|shots|dist|setup]" >&2; exit 2 ;;
 esac

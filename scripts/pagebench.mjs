@@ -33,9 +33,12 @@ try {
     });
     const page = await context.newPage();
     await page.goto(`${url}?backend=cpu&autoplay=1`);
+    // On screen: the step has reached the main thread and the page is drawn (app.js marks
+    // `earthmover:drawn` when it shows the page it has built; before issue 35 it was shown at once).
     const ms = await page.waitForFunction(() => {
       const m = performance.getEntriesByName('earthmover:first-step')[0];
-      return m && m.startTime;
+      const d = performance.getEntriesByName('earthmover:drawn')[0];
+      return m && (d || !document.body.classList.contains('booting')) && Math.max(m.startTime, d ? d.startTime : 0);
     }, null, { timeout: 120_000, polling: 20 }).then((h) => h.jsonValue());
     if (i >= 0) firsts.push(ms);
     if (i === 0) {

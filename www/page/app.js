@@ -337,6 +337,7 @@ replays.showBanner();
 if (state.lesson) lesson.go(state.lesson);
 // The page is whole: draw it (style.css hides it while it is built, so that nothing moves).
 document.body.classList.remove('booting');
+performance.mark('earthmover:drawn'); // scripts/pagebench.mjs: a step is on screen once the page is
 
 // Offline after the first visit: the service worker (sw.js beside index.html) keeps the site's files.
 if ('serviceWorker' in navigator && /^https?:$/.test(location.protocol)) {
