@@ -1,6 +1,6 @@
 //! The settings schema, written once: every run setting's key, kind, bounds and the objectives
 //! that use it, plus the bounds of the lab's experiments. [`RunConfig::set`] checks against it,
-//! and the page reads the same table from `www/generated/schema.js`, which [`page_module`] writes
+//! and the page reads the same table from `www/common/schema.js`, which [`page_module`] writes
 //! (`tests/schema.rs` fails when the committed file differs; `UPDATE_GOLDEN=1` rewrites it).
 
 use std::fmt;

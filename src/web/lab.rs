@@ -14,26 +14,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::{fail_with, to_js};
 use crate::error::Code;
-use crate::lab::toy::{self, ToyCase, ToyLab};
-use crate::metrics::spearman as spearman_rho;
-
-/// Spearman's rank correlation of two equally long series (NaN when undefined).
-#[wasm_bindgen]
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    spearman_rho(a, b).unwrap_or(f64::NAN)
-}
-
-/// Exact `{kl, js, w}` of the parallel lines at offset theta.
-#[wasm_bindgen(js_name = linesDivergences)]
-pub fn lines_divergences(theta: f64) -> JsValue {
-    to_js(&toy::lines_divergences(theta))
-}
-
-/// Exact `{kl, js, w}` of N(mu_r, sigma^2) vs N(mu_g, sigma^2).
-#[wasm_bindgen(js_name = gaussianDivergences)]
-pub fn gaussian_divergences(mu_r: f64, mu_g: f64, sigma: f64) -> JsValue {
-    to_js(&toy::gaussian_divergences(mu_r, mu_g, sigma))
-}
+use crate::lab::toy::{ToyCase, ToyLab};
 
 fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsValue> {
     let ok = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
