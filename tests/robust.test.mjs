@@ -26,6 +26,8 @@ async function startsWith(what, init, arg, { routes = {}, query = '?backend=cpu'
       fatal: !document.querySelector('#fatal').hidden,
       charts: document.querySelectorAll('.uplot').length,
       notices: document.querySelector('#notices').innerText,
+      // The page's one width query at this 1280 px window, and its opposite.
+      media: [matchMedia('(min-width: 700px)').matches, matchMedia('(max-width: 699px)').matches],
     }));
     assert.deepEqual(out.steps, [2, 2], `${what}: both runs step`);
     assert.equal(out.fatal, false, `${what}: no fatal banner`);
@@ -75,8 +77,9 @@ test('one failing browser API costs only its own feature', { timeout: 300_000 },
   await startsWith('localStorage throws', () => {
     Object.defineProperty(window, 'localStorage', { configurable: true, get() { throw new DOMException('The operation is insecure.', 'SecurityError'); } });
   });
-  // matchMedia that throws: the layout is picked from the window's width.
-  await startsWith('matchMedia throws', () => { window.matchMedia = () => { throw new TypeError('matchMedia is not available'); }; });
+  // matchMedia that throws: its stand-in answers width queries from the window's width.
+  const mm = await startsWith('matchMedia throws', () => { window.matchMedia = () => { throw new TypeError('matchMedia is not available'); }; });
+  assert.deepEqual(mm.media, [true, false], 'the stand-in matchMedia answers the width query');
   // WebAssembly.validate that throws: the SIMD check cannot tell, the page tries (and trains).
   await startsWith('WebAssembly.validate throws', () => { WebAssembly.validate = () => { throw new Error('validate is blocked'); }; });
   // Intl with no locale data for the browser's language at all.

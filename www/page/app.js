@@ -176,17 +176,13 @@ $('#backend-choice').value = state.backend;
 document.body.dataset.hide = state.hide.join(' ');
 if (state.hide.length) notice(() => t('notice.lesson', { controls: state.hide.map((c) => t(`control.${c}`)).join(', ') }), 'info');
 
-// The charts' type size and height: presenter mode's, on a wide screen the one-screen dashboard's
-// (style.css: the charts share the height left under the sample grids, three to a row). True when
-// they changed, i.e. the charts must be built again.
-// style.css's dashboard layout (700 px and wider); a browser whose matchMedia fails is asked its window width instead.
-function wide() {
-  try { return matchMedia('(min-width: 700px)').matches; } catch (_) { return innerWidth >= 700; }
-}
+// The charts' type size and height: presenter mode's, on a wide screen (700 px and wider, as in
+// style.css) the one-screen dashboard's (style.css: the charts share the height left under the
+// sample grids, three to a row). True when they changed, i.e. the charts must be built again.
 function applyLook() {
   document.body.classList.toggle('presenter', state.presenter);
   const base = state.presenter ? { scale: 2, height: 320 } : { scale: 1, height: 230 };
-  base.compact = wide();
+  base.compact = matchMedia('(min-width: 700px)').matches;
   if (base.compact) {
     // A portrait tablet's charts, two to a row, take their height from the width.
     base.height = Math.round(Math.min(base.height, Math.max(130, Math.min(innerHeight * 0.2, innerWidth * 0.22))));

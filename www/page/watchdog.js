@@ -37,8 +37,9 @@
   }
   window.earthmoverLocale = { found: raw.map(String), used: used.slice(), patched: patched };
 })();
-// 2. A matchMedia that throws (a locked-down or broken browser; uPlot calls it for the screen's pixel
-// ratio) is replaced by one that matches nothing: the page then lays itself out by window width.
+// 2. A matchMedia that throws (a locked-down or broken browser; uPlot and app.js call it) is
+// replaced by one that answers (min-width: Npx) and (max-width: Npx) from the window's width, the
+// only queries the page asks, and matches nothing else.
 (function () {
   try {
     window.matchMedia('(min-width: 1px)');
@@ -46,7 +47,9 @@
     try {
       window.matchMedia = function (q) {
         var noop = function () {};
-        return { matches: false, media: String(q), onchange: null, addEventListener: noop, removeEventListener: noop,
+        var m = /^\(\s*(min|max)-width:\s*(\d+(?:\.\d+)?)px\s*\)$/.exec(String(q).trim());
+        var matches = !!m && (m[1] === 'min' ? window.innerWidth >= +m[2] : window.innerWidth <= +m[2]);
+        return { matches: matches, media: String(q), onchange: null, addEventListener: noop, removeEventListener: noop,
           addListener: noop, removeListener: noop, dispatchEvent: function () { return false; } };
       };
     } catch (e2) { /* nothing more to do */ }

@@ -61,17 +61,12 @@ export function tip(el, key) {
     el.addEventListener('mouseleave', () => hide(el));
     el.addEventListener('focus', () => show(el));
     el.addEventListener('blur', () => hide(el));
-    // A tap (touch or pen, where there is no hover) opens the explanation, whatever the browser
-    // does with focus and emulated mouse events; a second tap on the same element closes it.
+    // A tap (touch or pen, where there is no hover) opens the explanation; a second tap on the
+    // same element closes it. A tap's pointerup comes before the focus and mouse events it causes.
     el.addEventListener('pointerup', (ev) => {
       if (ev.pointerType === 'mouse') return;
-      if (shownFor === el && el.tipTapped) {
-        el.tipTapped = false;
-        hide(el);
-      } else {
-        el.tipTapped = true;
-        show(el);
-      }
+      if (shownFor === el) hide(el);
+      else show(el);
     });
   }
   d.dataset.i18n = key;
