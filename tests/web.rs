@@ -115,6 +115,21 @@ async fn webgpu_training_runs() {
     let gan = train_and_check(&device, Objective::Gan, 2).await;
     let wgan = train_and_check(&device, Objective::Wgan, 1).await;
     console_log!("WebGPU (batch 16, small nets, incl. measure): GAN {gan:.0} ms/step, WGAN {wgan:.0} ms/step");
+    // The page's known-answer check (src/train/known_answer.rs) on this adapter: one step from the
+    // CPU's start agrees within the tolerance, and the injected fault is caught.
+    use earthmover::train::known_answer::compare;
+    let mnist = Mnist::decode(DATA).expect("shipped data decodes");
+    for objective in [Objective::Gan, Objective::Wgan] {
+        let mut cpu = Trainer::new(tiny(objective), &mnist, &Device::flex()).unwrap();
+        let mut gpu = Trainer::new(tiny(objective), &mnist, &device).unwrap();
+        let start = cpu.checkpoint().await.unwrap();
+        let reference = cpu.known_answer(&start, false).await.unwrap();
+        let c = compare(&reference, &gpu.known_answer(&start, false).await.unwrap());
+        console_log!("known-answer check on WebGPU, {objective:?}: {c:?}");
+        assert!(c.ok, "{objective:?}: {c:?}");
+        let c = compare(&reference, &gpu.known_answer(&start, true).await.unwrap());
+        assert!(!c.ok, "{objective:?}: the injected fault passed: {c:?}");
+    }
 }
 
 /// The nets' own wasm SIMD128 matrix product (`nets::sgemm`, what the page's CPU build trains

@@ -22,6 +22,7 @@ use crate::tensors::{
 };
 
 pub mod checkpoint;
+pub mod known_answer;
 pub mod measure;
 pub mod optim;
 pub mod yardstick;

@@ -17,6 +17,7 @@ use crate::config::{Objective, Preset, RunConfig};
 use crate::device::{self, AdapterInfo, Requested};
 use crate::error::{Code, Error};
 
+pub mod check;
 pub mod energy;
 pub mod lab;
 pub mod run;

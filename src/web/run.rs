@@ -48,6 +48,18 @@ async fn wgpu_device() -> Result<Device, JsValue> {
     Ok(d)
 }
 
+/// The device of `backend`: "cpu" or "webgpu" (code `webgpu` where it cannot start).
+pub(crate) async fn device_for(backend: &str) -> Result<Device, JsValue> {
+    match backend {
+        "webgpu" => wgpu_device().await,
+        "cpu" => Ok(Device::flex()),
+        other => Err(fail_with(
+            Code::Settings,
+            format!("unknown backend {other:?}; use cpu or webgpu"),
+        )),
+    }
+}
+
 /// One training run, owned by a worker.
 #[wasm_bindgen]
 pub struct Run {
@@ -68,16 +80,7 @@ pub async fn create_run(
 ) -> Result<Run, JsValue> {
     let cfg = build_config(&objective, &preset, &settings)?;
     let mnist = Mnist::decode(&data).map_err(|e| fail_with(Code::DataCorrupt, e.to_string()))?;
-    let device = match backend.as_str() {
-        "webgpu" => wgpu_device().await?,
-        "cpu" => Device::flex(),
-        other => {
-            return Err(fail_with(
-                Code::Settings,
-                format!("unknown backend {other:?}; use cpu or webgpu"),
-            ))
-        }
-    };
+    let device = device_for(&backend).await?;
     let trainer = Trainer::new(cfg, &mnist, &device).map_err(|e| fail_with(Code::Settings, e))?;
     Ok(Run {
         inner: Rc::new(RefCell::new(trainer)),
