@@ -15,7 +15,8 @@
 
 // The run worker's operations: args -> value (progress values where a request has them).
 export const RUN_OPS = Object.freeze({
-  // {objective, preset, settings, backend, dataUrl, classifierUrl, checkpoint, autoplay, module}
+  // {objective, preset, settings, backend, dataUrl, classifierUrl, checkpoint, autoplay, module,
+  //  remembered (the trials this browser remembers), fault (test switches)}
   //   -> {step}, after the event `ready`
   init: 'init',
   play: 'play', // {} -> {}: trains until paused (the reply comes at once)
@@ -42,6 +43,8 @@ export const RUN_EVENTS = Object.freeze({
   checkpoint: 'checkpoint', // {step, bytes}: the run's state (WebGPU runs, every 2 s)
   diverged: 'diverged', // {step, detail}: a loss or the samples stopped being finite
   deviceLost: 'device-lost', // {reason, message}: the WebGPU device is gone
+  trial: 'trial', // {phase: 'checking' | 'racing', adapter}: the backend trial is under way (www/common/trial.js)
+  slow: 'slow', // {step, stepsPerSec, cpu, key}: the guard: this WebGPU run is below half the CPU's figure
   error: 'error', // {code, detail, url?, status?}: a failure outside any request
 });
 

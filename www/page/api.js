@@ -14,6 +14,11 @@ export function snapshotOf(view, replays) {
   return {
     backend: runs.gan.backend ? runs.gan.backend.label : null,
     backendReason: runs.gan.backend ? runs.gan.backend.reason : null,
+    // The backend trial (www/common/trial.js) of the GAN run, and each run's under `runs`: null
+    // where none ran (no WebGPU, backend=cpu).
+    backendTrial: runs.gan.backend && runs.gan.backend.trial
+      ? { ...runs.gan.backend.trial, runs: Object.fromEntries(IDS.map((id) => [id, (runs[id].backend && runs[id].backend.trial) || null])) }
+      : null,
     language: lang(),
     replay: replays.info(),
     runs: IDS.map((id) => {

@@ -13,7 +13,7 @@ import { drawModes } from '../views/modes.js';
 import { fatal, notice, rewordNotices } from './notices.js';
 import { OptimalityPanel } from '../panels/optimality.js';
 import {
-  backendBadge, cancel, initRuns, pause, play, request, reset, restartRun, runs, say, setGanLoss, start, step,
+  backendBadge, cancel, initRuns, measureAgain, pause, play, request, reset, restartRun, runs, say, setGanLoss, start, step,
 } from './runs.js';
 import { LIMITS, PANELS, RUNS as IDS, parseState, serializeState, within } from './state.js';
 import { Lesson } from './lesson.js';
@@ -239,6 +239,9 @@ $('#backend-choice').onchange = () => {
   syncUrl();
   IDS.forEach((id) => restartRun(id));
 };
+
+// Measure again: forget what this browser remembers of the backend trial, and measure now.
+$('#measure-again').onclick = () => measureAgain();
 
 $('#play-all').onclick = () => play();
 $('#pause-all').onclick = () => pause();

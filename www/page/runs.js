@@ -12,6 +12,7 @@ import { drawModes } from '../views/modes.js';
 import { notice } from './notices.js';
 import { fillForm, readForm } from './settings.js';
 import { RUNS as IDS, overrides, wordsOf } from './state.js';
+import { MEMO_KEY, remember } from '../common/trial.js';
 
 const DATA_URL = new URL('../data/mnist-train-2k.bin.gz', import.meta.url).href;
 const CLASSIFIER_URL = new URL('../data/classifier.bpk', import.meta.url).href;
@@ -33,11 +34,48 @@ export function say(id, text) {
   $('.run-msg', runs[id].el).textContent = runs[id].msg ? runs[id].msg() : '';
 }
 
+// The trials this browser remembers (www/common/trial.js), {} when there are none or storage is
+// refused (private mode, a blocked site).
+export function loadMemo() {
+  try {
+    return JSON.parse(localStorage.getItem(MEMO_KEY) || '{}') || {};
+  } catch (_) {
+    return {};
+  }
+}
+function saveMemo(memo) {
+  try { localStorage.setItem(MEMO_KEY, JSON.stringify(memo)); } catch (_) { /* private mode: measured again next time */ }
+}
+// Measure again: forget every remembered trial; the runs restart (with their weights) and measure.
+export function measureAgain() {
+  try { localStorage.removeItem(MEMO_KEY); } catch (_) { /* nothing stored */ }
+  IDS.forEach((id) => restartRun(id, { remeasure: true }));
+}
+
+const figure = (x) => (Number.isFinite(x) ? (x >= 10 ? x.toFixed(0) : x.toPrecision(2)) : '–');
+// One run's measured figures: "GAN: WebGPU (adapter) 41 · CPU 33 steps/s".
+function trialFigures(id, trial) {
+  const c = (b) => trial.candidates.find((x) => x.backend === b) || {};
+  const gpu = c('webgpu');
+  if (!Number.isFinite(gpu.stepsPerSec) && !Number.isFinite(c('cpu').stepsPerSec)) return '';
+  return t('trial.figures', { run: t(`run.${id}`), adapter: gpu.adapter || 'WebGPU', gpu: figure(gpu.stepsPerSec), cpu: figure(c('cpu').stepsPerSec) });
+}
+
 export function backendText() {
+  const measuring = IDS.map((id) => runs[id].trialPhase).find(Boolean);
+  if (measuring) return t(`backend.${measuring.phase}`, { adapter: measuring.adapter });
   const b = IDS.map((id) => runs[id].backend).filter(Boolean);
   if (!b.length) return t('backend.starting');
   const labels = [...new Set(b.map((x) => (x.backend === 'cpu' ? t('backend.cpu') : x.label)))];
-  const reasons = [...new Set(b.map((x) => (x.code ? t(`reason.${x.code}`, { adapter: x.adapter, detail: x.detail }) : '')).filter(Boolean))];
+  const words = (x) => {
+    const gpu = x.trial ? x.trial.candidates.find((c) => c.backend === 'webgpu') || {} : {};
+    return t(`reason.${x.code}`, { adapter: x.adapter || gpu.adapter, detail: x.detail || gpu.detail || '',
+      err: Number.isFinite(gpu.maxRelError) ? gpu.maxRelError.toPrecision(2) : '∞',
+      rate: x.guard ? figure(x.guard.stepsPerSec) : '', cpu: x.guard ? figure(x.guard.cpu) : '' });
+  };
+  const reasons = [...new Set(b.map((x) => (x.code ? words(x) : '')).filter(Boolean))];
+  const figures = IDS.map((id) => (runs[id].backend && runs[id].backend.trial ? trialFigures(id, runs[id].backend.trial) : '')).filter(Boolean);
+  if (figures.length) reasons.push(figures.join('; '));
   return reasons.length ? t('backend.training_why', { labels: labels.join(' / '), reasons: reasons.join('; ') })
     : t('backend.training', { labels: labels.join(' / ') });
 }
@@ -47,6 +85,8 @@ export function backendBadge() {
   $('#backend').title = text; // the badge shows one line; its title the whole
   const b = runs.gan.backend || runs.wgan.backend;
   if (b) $('#backend').dataset.kind = b.backend;
+  // Measure again: only where a trial ran (a browser with WebGPU); a CPU-only machine has nothing to measure.
+  $('#measure-again').hidden = !IDS.some((id) => runs[id].backend && runs[id].backend.trial);
 }
 
 const setting = (pairs, key) => { const p = (pairs || []).find(([k]) => k === key); return p ? p[1] : null; };
@@ -117,8 +157,14 @@ function onMessage(id, msg) {
       const restart = r.restart;
       r.restart = null;
       // point is null under autoplay: step 0 comes as a 'point' after the first step.
-      Object.assign(r, { ready: true, backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point ? msg.point.step : 0, diverged: null });
+      Object.assign(r, { ready: true, backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point ? msg.point.step : 0, diverged: null, trialPhase: null });
       if (restart && restart.lost) r.backend = { ...msg.backend, code: 'device-lost' };
+      if (restart && restart.slow) r.backend = { ...msg.backend, code: 'guard-slow', guard: restart.slow, trial: restart.slow.trial };
+      // A trial that measured (or caught wrong numbers) is remembered for this browser and adapter.
+      const trial = msg.backend && msg.backend.trial;
+      if (trial && !trial.remembered && ['faster', 'check-mismatch'].includes(trial.reason)) {
+        saveMemo(remember(loadMemo(), trial.key, id, trial));
+      }
       adopt(id, msg);
       if (restart && msg.restored && !msg.restored.error) {
         r.history = r.history.filter((p) => p.step < msg.point.step);
@@ -126,7 +172,8 @@ function onMessage(id, msg) {
         const step = msg.point.step;
         const reason = restart.lost ? restart.lost.reason : '';
         say(id, () => (restart.lost ? t('msg.device_lost', { reason, run: t(`run.${id}`), step })
-          : t('msg.moved', { run: t(`run.${id}`), backend: backendText(), step })));
+          : restart.slow ? t('msg.guard_moved', { run: t(`run.${id}`), rate: figure(restart.slow.stepsPerSec), cpu: figure(restart.slow.cpu), step })
+            : t('msg.moved', { run: t(`run.${id}`), backend: backendText(), step })));
         if (restart.lost) notice(() => t('msg.device_lost', { reason, run: t(`run.${id}`), step }), 'warn');
       } else {
         r.history = msg.point ? [msg.point] : [];
@@ -195,6 +242,19 @@ function onMessage(id, msg) {
       r.playing = false;
       restartRun(id, { lost: msg });
       break;
+    case EV.trial:
+      r.trialPhase = msg;
+      backendBadge();
+      break;
+    case EV.slow: {
+      // The guard: remembered as the CPU's win, and the run moves there with its weights.
+      const trial = r.backend && r.backend.trial;
+      if (trial) saveMemo(remember(loadMemo(), msg.key || trial.key, id, { ...trial, chosen: 'cpu', reason: 'guard' }));
+      const words = () => t('msg.guard_moved', { run: t(`run.${id}`), rate: figure(msg.stepsPerSec), cpu: figure(msg.cpu), step: msg.step });
+      notice(words, 'warn');
+      restartRun(id, { slow: { ...msg, trial } });
+      break;
+    }
     case EV.error: {
       const text = () => errorText(id, msg);
       r.lastError = text();
@@ -256,7 +316,7 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
     r.cpuBuild = module ? cpuBuild : 'simd';
     return r.requests.request(OP.init, { objective: id, preset: page.state.preset,
       settings, backend, dataUrl: DATA_URL, classifierUrl: CLASSIFIER_URL, heldOutUrl: HELD_OUT_URL, checkpoint: checkpoint ? checkpoint.bytes : null,
-      autoplay, module }, { transfer: checkpoint ? [checkpoint.bytes.buffer] : [] });
+      autoplay, module, remembered: loadMemo(), fault: (page.state.fault || []).join(',') }, { transfer: checkpoint ? [checkpoint.bytes.buffer] : [] });
   })
     .catch((e) => { if (r.worker === worker) onMessage(id, { type: EV.error, fatal: true, ...errorOf(e) }); });
 }
@@ -304,18 +364,18 @@ export function start(id) {
 }
 
 // Move a run to another worker (a lost GPU device, or a backend switch), carrying its weights.
-export async function restartRun(id, { lost = null } = {}) {
+export async function restartRun(id, { lost = null, slow = null } = {}) {
   const r = runs[id];
   if (r.restart) return;
-  const wasPlaying = r.playing || (lost && r.wasPlaying);
+  const wasPlaying = r.playing || ((lost || slow) && r.wasPlaying) || !!slow;
   let cp = r.checkpoint;
   if (!lost && r.ready) cp = await r.requests.request(OP.checkpoint).catch(() => r.checkpoint);
   r.worker.terminate();
   r.requests.rejectAll(coded('device', lost ? 'the WebGPU device was lost' : 'the run moved to another worker'));
-  Object.assign(r, { ready: false, playing: false, restart: { wasPlaying, lost }, checkpoint: null });
+  Object.assign(r, { ready: false, playing: false, restart: { wasPlaying, lost, slow }, checkpoint: null });
   if (cp) r.history = r.history.filter((p) => p.step <= cp.step);
   page.render(id);
-  startWorker(id, cp, lost ? 'cpu' : page.state.backend);
+  startWorker(id, cp, lost || slow ? 'cpu' : page.state.backend);
 }
 
 const targets = (id) => (id == null ? IDS : [id]);

@@ -8,6 +8,7 @@
 // Run settings and the experiments' bounds come from Rust's schema (www/common/schema.js, generated
 // and checked by tests/schema.rs), so each bound is written once; Rust checks them again.
 import { LIMITS, RUN_KEYS } from '../common/schema.js';
+import { FAULTS } from '../common/trial.js';
 
 export const PANELS = ['live', 'lines', 'gaussians', 'optimality', 'energy'];
 // The words of an enum setting (Rust's one mapping, through the generated schema).
@@ -30,7 +31,10 @@ export const PAGE_KEYS = [
   { key: 'lang', type: 'enum', values: ['en', 'zh'], def: null }, // null: from the browser's language
   { key: 'panel', type: 'enum', values: PANELS, def: 'live' },
   { key: 'preset', type: 'enum', values: ['classroom', 'paper'], def: 'classroom' },
-  { key: 'backend', type: 'enum', values: ['auto', 'cpu', 'webgpu'], def: 'auto' },
+  // race: as auto, but a software WebGPU adapter takes part in the check and the race too.
+  { key: 'backend', type: 'enum', values: ['auto', 'cpu', 'webgpu', 'race'], def: 'auto' },
+  // Test-only switches of the backend trial (www/common/trial.js FAULTS); not in any link a teacher shares.
+  { key: 'fault', type: 'list', values: FAULTS, def: [] },
   { key: 'autoplay', type: 'bool', def: false },
   { key: 'presenter', type: 'bool', def: false },
   // Lesson mode: the step shown (1-8, lesson.js STEPS), 0 = off.

@@ -6,6 +6,7 @@ import init, * as cpuBuild from '../pkg/earthmover.js';
 import { RUN_EVENTS as EV, RUN_OPS as OP, coded, errorOf, message, serve } from '../common/protocol.js';
 import { detectBackend, download, yieldToEvents } from './io.js';
 import * as experiments from './run-experiments.js';
+import { RACE_MS, cpuFigure, decide, guardTick, memoKey, parseFaults, recall } from '../common/trial.js';
 
 // WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
 // wgpu asks the adapter for its device through the page's JS, so wrapping requestDevice lets us
@@ -51,6 +52,13 @@ let lastModes = 0;
 // classes appear sooner (issue 19; it ran every 5 s).
 let modesEvery = 2000;
 let firstSlice = false;  // autoplay: the loop's first slice is one step, then the deferred work
+// The backend trial (www/common/trial.js): the known-answer check and the race this run's backend
+// came from (null: none ran, e.g. no WebGPU here); the guard over a WebGPU run's speed; the test
+// switches of ?fault=; when the training loop last started.
+let trial = null;
+let guard = null;
+let faults = new Set();
+let loopSince = 0;
 let data = null;
 // The CPU build, instantiated once: from the module the page compiled (boot.js), or compiled here
 // when the page has none. 'init' awaits it and reports a failure.
@@ -138,6 +146,11 @@ function postStatus() {
     rate.value = ((run.step - marks[0].step) * 1000) / (now - marks[0].t);
   }
   post({ type: EV.status, step: run.step, playing, stepsPerSec: rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0 });
+  // The guard: a WebGPU run that fell below half the CPU's figure for 20 s asks to move.
+  if (guard && backendKind === 'webgpu' && !guard.move) {
+    guard = guardTick(guard, { now, playing, rate: rate.value, watched: now - loopSince });
+    if (guard.move) post({ type: EV.slow, step: run.step, stepsPerSec: rate.value, cpu: guard.cpu, key: trial && trial.key });
+  }
 }
 
 // Train one step; measure when the step lands on a log boundary. A non-finite loss stops the run.
@@ -174,6 +187,7 @@ async function postHeldPoint() {
 async function loop() {
   if (looping) return;
   looping = true;
+  loopSince = performance.now();
   rate = { marks: [{ t: performance.now(), step: run.step }], value: rate.value };
   try {
     while (playing) {
@@ -191,6 +205,8 @@ async function loop() {
       }
       if (playing && performance.now() - lastSamples > 400) await postSamples();
       if (playing && performance.now() - lastModes > modesEvery) await postModes();
+      // ?fault=slow-webgpu (tests): a WebGPU run that idles 0.5 s after every slice, for the guard.
+      if (backendKind === 'webgpu' && faults.has('slow-webgpu')) await new Promise((r) => setTimeout(r, 500));
       await yieldToEvents();
     }
   } catch (e) {
@@ -229,6 +245,79 @@ async function readySettled() {
 }
 
 
+// The known-answer check (src/train/known_answer.rs): one training step from the CPU build's start
+// on the CPU and on WebGPU, compared: {maxRelError, worst, tolerance, ok}.
+async function knownAnswer(gpu, c) {
+  const ref = await cpuBuild.knownAnswer(c.objective, c.preset, c.settings, data, 'cpu', undefined, false);
+  const cand = await gpu.knownAnswer(c.objective, c.preset, c.settings, data, 'webgpu', ref.start, faults.has('check'));
+  return cpuBuild.compareKnownAnswer(ref.fingerprint, cand.fingerprint);
+}
+
+// A candidate's steps/s on the run's own workload (its settings, step 0 on): two steps of warm-up
+// (shader compilation, autotune, the JIT's tiers), then steps until RACE_MS have passed, each batch
+// read back, so that WebGPU's queued work counts when it is done, not when it is queued. A first
+// step that alone takes longer than RACE_MS and still loses to `beat` (the other candidate's
+// steps/s) ends the race there: its figure, warm-up included, can only be too kind (SwiftShader:
+// one step in ~4 s against ~50 steps/s on the CPU).
+async function raceOne(build, backend, c, beat = 0) {
+  const r = await build.createRun(c.objective, c.preset, c.settings, data, backend);
+  try {
+    for (let i = 0; i < 2; i++) {
+      const w0 = performance.now();
+      r.train(1);
+      await r.samples();
+      const first = performance.now() - w0;
+      if (i === 0 && first > RACE_MS && 1000 / first < beat) return 1000 / first;
+    }
+    let steps = 0;
+    let k = 1;
+    const t0 = performance.now();
+    while (performance.now() - t0 < RACE_MS) {
+      r.train(k);
+      await r.samples();
+      steps += k;
+      if (performance.now() - t0 < RACE_MS / 4) k *= 2;
+    }
+    return (steps * 1000) / (performance.now() - t0);
+  } finally {
+    r.free();
+  }
+}
+
+// Check, then race (unless backend=webgpu forced it, or this browser remembers the winner): the
+// trial of www/common/trial.js. The CPU is the reference of the check (its check: 'skipped').
+async function backendTrial(gpu, choice, { key, mode, memo, c }) {
+  const gpuC = { backend: 'webgpu', adapter: choice.adapter, check: 'skipped', maxRelError: null, stepsPerSec: null };
+  const cpuC = { backend: 'cpu', adapter: 'CPU', check: 'skipped', maxRelError: null, stepsPerSec: null };
+  const out = (chosen, reason, remembered = false) => ({ candidates: [gpuC, cpuC], chosen, reason, remembered, key });
+  post({ type: EV.trial, phase: 'checking', adapter: choice.adapter });
+  try {
+    const cmp = await knownAnswer(gpu, c);
+    Object.assign(gpuC, { check: cmp.ok ? 'ok' : 'mismatch', maxRelError: cmp.maxRelError, worst: cmp.worst, tolerance: cmp.tolerance });
+    if (!cmp.ok) return out('cpu', 'check-mismatch');
+  } catch (e) {
+    if (e.code === 'settings' || e.code === 'data-corrupt') throw e;
+    Object.assign(gpuC, { check: 'error', detail: message(e) });
+    return out('cpu', 'check-error');
+  }
+  if (mode === 'webgpu') return out('webgpu', 'forced');
+  if (memo) {
+    for (const m of memo.candidates) Object.assign(m.backend === 'cpu' ? cpuC : gpuC, { stepsPerSec: m.stepsPerSec });
+    return out('webgpu', 'remembered', true);
+  }
+  post({ type: EV.trial, phase: 'racing', adapter: choice.adapter });
+  for (const [cand, build] of [[cpuC, cpuBuild], [gpuC, gpu]]) {
+    try {
+      cand.stepsPerSec = await raceOne(build, cand.backend, c, cand === gpuC ? cpuC.stepsPerSec || 0 : 0);
+    } catch (e) {
+      cand.detail = message(e);
+    }
+  }
+  if (faults.has('prefer-webgpu')) return out('webgpu', 'test');
+  const v = decide([gpuC, cpuC]);
+  return out(v.chosen, v.reason);
+}
+
 // Start the run: load the wasm build the backend needs, the data and the classifier, build the run
 // (or continue one from a checkpoint), say `ready` with what the page shows of it, and answer once
 // the first grid is out (under autoplay: once training has started).
@@ -244,25 +333,46 @@ async function start(msg) {
     throw coded('wasm', message(e));
   }
   const cpuWasm = wasm;
-  const choice = await detectBackend(msg.backend, cpuBuild.chooseBackend);
-  const toCpu = (e) => {
+  faults = parseFaults(msg.fault);
+  // backend=race: as auto, but a software adapter (SwiftShader) takes part in the check and the
+  // race too, so that CI's GPU-less machines exercise the whole path.
+  const mode = msg.backend === 'race' ? 'race' : msg.backend;
+  const choice = await detectBackend(mode === 'race' ? 'webgpu' : mode, cpuBuild.chooseBackend);
+  if (mode === 'race') choice.code = choice.code === 'software-forced' ? '' : choice.code.replace(/^forced-/, '');
+  const toCpu = (e, code = 'webgpu-failed') => {
     backendKind = 'cpu';
     mod = cpuBuild;
     wasm = cpuWasm;
-    Object.assign(choice, { backend: 'cpu', label: 'CPU', code: 'webgpu-failed',
-      reason: `WebGPU failed (${message(e)}); using the CPU`, detail: message(e) });
+    if (e && choice.trial) choice.trial.chosen = 'cpu';
+    Object.assign(choice, { backend: 'cpu', label: 'CPU', code,
+      reason: e ? `WebGPU failed (${message(e)}); using the CPU` : `the backend trial chose the CPU (${code})`, detail: e ? message(e) : '' });
   };
-  // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several MB
-  // larger, so a CPU page never downloads it).
-  if (choice.backend === 'webgpu') {
-    try {
-      mod = await import('../pkg-gpu/earthmover.js');
-      wasm = await mod.default();
-    } catch (e) {
-      toCpu(new Error(`its build did not load: ${message(e)}`));
-    }
-  }
   data = await dataDownload;
+  // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several MB
+  // larger, so a CPU page never downloads it, nor a browser that remembers the CPU won here).
+  trial = null;
+  guard = null;
+  if (choice.backend === 'webgpu') {
+    const key = memoKey(self.navigator && self.navigator.userAgent, choice.adapter);
+    const memo = mode === 'webgpu' ? null : recall(msg.remembered, key, msg.objective);
+    if (memo && memo.chosen === 'cpu') {
+      trial = { candidates: memo.candidates, chosen: 'cpu', reason: 'remembered', remembered: true, key };
+      toCpu(null, 'trial-remembered');
+    } else {
+      try {
+        mod = await import('../pkg-gpu/earthmover.js');
+        wasm = await mod.default();
+      } catch (e) {
+        toCpu(new Error(`its build did not load: ${message(e)}`));
+      }
+    }
+    if (mod !== cpuBuild) {
+      trial = await backendTrial(mod, choice, { key, mode, memo: memo && memo.chosen === 'webgpu' ? memo : null, c: msg });
+      if (trial.chosen === 'cpu') toCpu(null, `trial-${trial.reason}`);
+      else choice.code = trial.reason === 'forced' ? choice.code : '';
+    }
+    choice.trial = trial;
+  }
   try {
     [classifier, heldOut] = await classifierDownload;
   } catch (e) {
@@ -271,6 +381,10 @@ async function start(msg) {
   }
   cfg = msg;
   backendKind = choice.backend;
+  // The guard watches a WebGPU run that won a race (not one that backend=webgpu forced).
+  if (backendKind === 'webgpu' && trial && trial.reason !== 'forced' && cpuFigure(trial) > 0) {
+    guard = { cpu: cpuFigure(trial), since: null, move: false };
+  }
   // ?autoplay=1 on a fresh run: train as soon as this run is ready, without waiting for the other
   // run, and measure step 0 after the first step.
   const autoplay = !!msg.autoplay;
