@@ -8,6 +8,7 @@
 #                       the page's load figures, then the anchors themselves and the ratio tables (also
 #                       written into README.md's performance section)
 #   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
+#   ./build.sh soak-webgpu  the same, 10 minutes on WebGPU (SwiftShader where there is no GPU), GPU process included
 #   ./build.sh record   rewrite the recorded runs in www/recordings (native training, ~15 minutes)
 #   ./build.sh shots    the README's screenshots in docs/, from the built page after 2 minutes of training
 #   ./build.sh dist     build, then write dist/: exactly the static site, to copy to any web server
@@ -192,11 +193,11 @@ build() {
   # The CPU build (profile wasm-cpu in Cargo.toml) links with fat LTO in one codegen unit: a
   # smaller wasm (4.24 MB, was 4.61) and, with the generator's tanh change, +3-4% wasm CPU steps/s
   # when both builds train interleaved in one page (issue 5; single runs on this machine vary by
-  # +-20%, so only interleaved A/Bs count). The WebGPU build waits on the GPU, not on CPU code: it
-  # keeps the release profile, which the wasm tests share.
+  # +-20%, so only interleaved A/Bs count). The WebGPU build (profile wasm-gpu: its dependencies
+  # optimised for size, issue 34) waits on the GPU, not on CPU code; the wasm tests share it.
   spawn wasm-cpu cpu_builds
   CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
-    wasm-pack build --release --target web --out-dir www/pkg-gpu --no-typescript --no-pack -- --features webgpu
+    wasm-pack build --profile wasm-gpu --target web --out-dir www/pkg-gpu --no-typescript --no-pack -- --features webgpu
   finish wasm-cpu
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css www/vendor/
@@ -290,7 +291,7 @@ wasm_tests() {
   # SwiftShader's WebGPU needs far more than the default 20 s.
   PATH="$PWD/scripts/nocapture:$PATH" WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}" \
     WASM_TEST_RUNNER_ARGS="$runner_args" CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
-    wasm-pack test --release --headless "--$2" -- --features webgpu
+    wasm-pack test --headless "--$2" -- --profile wasm-gpu --features webgpu
 }
 
 # The native half of the tests, which runs beside the wasm builds.
@@ -363,8 +364,9 @@ case "${1:-build}" in
   test) setup; setup_browser; run_tests ;;
   bench) setup; setup_browser; build; geckodriver_ready; bench ;;
   soak) setup; setup_browser; build; geckodriver_ready; node scripts/soak.mjs ;;
+  soak-webgpu) setup; setup_browser; build; geckodriver_ready; SOAK_BACKEND=webgpu node scripts/soak.mjs ;;
   record) setup; record; build ;;
   shots) setup; setup_browser; build; node scripts/shots.mjs ;;
   dist) setup; build; dist ;;
-  *) echo "usage: $0 [build|serve|test|bench|soak|record|shots|dist|setup]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|serve|test|bench|soak|soak-webgpu|record|shots|dist|setup]" >&2; exit 2 ;;
 esac

@@ -46,6 +46,9 @@ if command -v chromium >/dev/null && command -v node >/dev/null && [[ -d node_mo
   adapter=$(EARTHMOVER_CHROMIUM_EXTRA="--enable-unsafe-webgpu --enable-features=Vulkan --use-angle=vulkan --ignore-gpu-blocklist" node scripts/webgpu-probe.mjs || true)
   echo "chromium webgpu: $adapter"
   if [[ "$adapter" == adapter:* && "$adapter" != *[Ss]wift[Ss]hader* ]]; then
+    say "the page's backend trial on that adapter: the known-answer check and the race against the CPU"
+    EARTHMOVER_CHROMIUM_EXTRA="--enable-unsafe-webgpu --enable-features=Vulkan --use-angle=vulkan --ignore-gpu-blocklist" \
+      node scripts/trial.mjs || say "the page's backend trial failed"
     say "the page's WebGPU benchmark on that adapter"
     EARTHMOVER_CHROMIUM_EXTRA="--enable-unsafe-webgpu --enable-features=Vulkan --use-angle=vulkan --ignore-gpu-blocklist" \
       BENCH_BACKENDS=webgpu node scripts/bench.mjs || say "the page's WebGPU benchmark failed"

@@ -2,7 +2,7 @@
 // a directory laid out like the repository (index.html, sw.js, www/ with its built pkg,
 // scripts/serve.mjs) and gets its own server. Every round loads each root once, in a rotating
 // order, in a fresh browser context (empty caches: a student's first visit) with
-// ?backend=cpu&autoplay=1, and reads the page's `earthmover:first-step` mark (ms after navigation).
+// ?backend=cpu&autoplay=1 (FIRSTSTEP_QUERY replaces it), and reads the page's `earthmover:first-step` mark (ms after navigation).
 // Prints each root's median, mean and every load. Single loads vary by ±20% on this machine: compare
 // roots only within one run, over 10 rounds or more.
 //   node scripts/firststep-ab.mjs ROOT_A ROOT_B [ROOT_C ...] ROUNDS
@@ -28,7 +28,7 @@ try {
       const k = (i + j) % roots.length;
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.goto(`${servers[k].url}?backend=cpu&autoplay=1`);
+      await page.goto(`${servers[k].url}${process.env.FIRSTSTEP_QUERY || '?backend=cpu&autoplay=1'}`);
       const ms = await page.waitForFunction(() => {
         const m = performance.getEntriesByName('earthmover:first-step')[0];
         return m && m.startTime;

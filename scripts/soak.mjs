@@ -1,5 +1,8 @@
 // Soak test (`./build.sh soak`): both runs train at full speed on the CPU backend for
-// SOAK_MINUTES (30) in headless Chromium. Every SOAK_EVERY seconds (30) it forces a garbage
+// SOAK_MINUTES (30) in headless Chromium. `./build.sh soak-webgpu` (SOAK_BACKEND=webgpu): 10
+// minutes on WebGPU (SwiftShader here, small nets), whose buffers live in Chromium's GPU process,
+// so that process's resident memory is sampled and held to the same limit (burn #4792 reported a
+// wgpu leak in 0.21). Every SOAK_EVERY seconds (30) it forces a garbage
 // collection and samples the page's JS heap, its DOM node count and each worker's wasm memory.
 // It prints the growth from the end of the warm-up (SOAK_WARMUP minutes, 5) to the end, and fails
 // when the JS heap or a wasm memory grew by more than 10%. Each end is the least of three
@@ -7,14 +10,38 @@
 // flight (a message, a chart redraw), and the floor is what the page really retains.
 import { startBrowser, openPage, waitReady } from '../tests/browser.mjs';
 
-const minutes = Number(process.env.SOAK_MINUTES || 30);
+import { execFileSync } from 'node:child_process';
+
+const gpu = process.env.SOAK_BACKEND === 'webgpu';
+const minutes = Number(process.env.SOAK_MINUTES || (gpu ? 10 : 30));
 const warmup = Number(process.env.SOAK_WARMUP || Math.min(5, minutes / 3));
 const every = Number(process.env.SOAK_EVERY || 30);
 const LIMIT = 0.10;
 
 const { server, base, browser } = await startBrowser();
-const { page, context, problems } = await openPage(browser, base, '?backend=cpu&autoplay=1');
-await waitReady(page);
+const query = gpu
+  ? '?backend=webgpu&autoplay=1&gan.net=small&wgan.net=small&gan.batch=16&wgan.batch=16&wgan.critic_boost=0&wgan.n_critic=1'
+  : '?backend=cpu&autoplay=1';
+const { page, context, problems } = await openPage(browser, base, query);
+await waitReady(page, 300_000);
+const backends = await page.evaluate(() => window.earthmover.snapshot().runs.map((r) => r.backend));
+if (gpu && !backends.every((b) => /^WebGPU/.test(b || ''))) {
+  console.log(`skipped: no WebGPU adapter (${backends.join(' / ')}: ${await page.evaluate(() => window.earthmover.snapshot().backendReason)})`);
+  await browser.close();
+  server.close();
+  process.exit(0);
+}
+
+// Resident memory of Chromium's GPU process (where Dawn keeps WebGPU's buffers), in MB; 0 where
+// ps cannot tell.
+function gpuProcessMB() {
+  try {
+    const out = execFileSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' });
+    return out.split('\n').filter((l) => l.includes('--type=gpu-process')).reduce((a, l) => a + Number(l.trim().split(/\s+/)[0]) / 1024, 0);
+  } catch (_) {
+    return 0;
+  }
+}
 const cdp = await context.newCDPSession(page);
 await cdp.send('Performance.enable');
 
@@ -24,7 +51,7 @@ async function sample(t) {
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const snap = await page.evaluate(() => window.earthmover.snapshot());
   return {
-    t, heapMB: usedSize / 2 ** 20, nodes: metrics.Nodes,
+    t, heapMB: usedSize / 2 ** 20, nodes: metrics.Nodes, gpuMB: gpuProcessMB(),
     wasmMB: snap.runs.map((r) => r.wasmBytes / 2 ** 20), steps: snap.runs.map((r) => r.step),
     points: snap.runs.map((r) => r.points), rate: snap.runs.map((r) => r.stepsPerSec), playing: snap.runs.map((r) => r.playing),
   };
@@ -32,9 +59,9 @@ async function sample(t) {
 
 const fmt = (s) => `${(s.t / 60).toFixed(1).padStart(5)} min  heap ${s.heapMB.toFixed(2).padStart(7)} MB  nodes ${String(s.nodes).padStart(5)}  `
   + `wasm ${s.wasmMB.map((m) => m.toFixed(1)).join(' / ')} MB  steps ${s.steps.join(' / ')}  points ${s.points.join(' / ')}  `
-  + `steps/s ${s.rate.map((r) => r.toFixed(1)).join(' / ')}`;
+  + `steps/s ${s.rate.map((r) => r.toFixed(1)).join(' / ')}${gpu ? `  GPU process ${s.gpuMB.toFixed(0)} MB` : ''}`;
 
-console.log(`soak: ${minutes} min on the CPU backend, warm-up ${warmup} min, a sample every ${every} s`);
+console.log(`soak: ${minutes} min on ${gpu ? backends.join(' / ') : 'the CPU backend'}, warm-up ${warmup} min, a sample every ${every} s`);
 const t0 = Date.now();
 const samples = [];
 for (;;) {
@@ -50,7 +77,7 @@ for (;;) {
 // The least of three consecutive samples (per field) at the end of the warm-up and at the end.
 const floor3 = (xs) => {
   const m = (f) => Math.min(...xs.map(f));
-  return { t: xs[xs.length - 1].t, heapMB: m((s) => s.heapMB), nodes: m((s) => s.nodes), wasmMB: [0, 1].map((i) => m((s) => s.wasmMB[i])),
+  return { t: xs[xs.length - 1].t, heapMB: m((s) => s.heapMB), gpuMB: m((s) => s.gpuMB), nodes: m((s) => s.nodes), wasmMB: [0, 1].map((i) => m((s) => s.wasmMB[i])),
     steps: xs[xs.length - 1].steps, points: xs[xs.length - 1].points };
 };
 const at = Math.max(0, samples.findIndex((s) => s.t >= warmup * 60));
@@ -65,8 +92,10 @@ console.log(`after warm-up (${(samples[at].t / 60).toFixed(1)} min) to the end (
 console.log(`  JS heap   ${base0.heapMB.toFixed(2)} -> ${last.heapMB.toFixed(2)} MB  (${(100 * heap).toFixed(1)}%)`);
 console.log(`  wasm GAN  ${base0.wasmMB[0].toFixed(1)} -> ${last.wasmMB[0].toFixed(1)} MB  (${(100 * wasm[0]).toFixed(1)}%)`);
 console.log(`  wasm WGAN ${base0.wasmMB[1].toFixed(1)} -> ${last.wasmMB[1].toFixed(1)} MB  (${(100 * wasm[1]).toFixed(1)}%)`);
+const gpuGrowth = gpu ? growth(base0.gpuMB, last.gpuMB) : 0;
+if (gpu) console.log(`  GPU proc. ${base0.gpuMB.toFixed(0)} -> ${last.gpuMB.toFixed(0)} MB  (${(100 * gpuGrowth).toFixed(1)}%)`);
 console.log(`  DOM nodes ${base0.nodes} -> ${last.nodes}; steps ${last.steps.join(' / ')}; logged points ${last.points.join(' / ')}`);
-const bad = [heap, ...wasm].some((g) => g > LIMIT) || problems.console.length || problems.offOrigin.length;
+const bad = [heap, ...wasm, gpuGrowth].some((g) => g > LIMIT) || problems.console.length || problems.offOrigin.length;
 if (problems.console.length) console.log('console errors:', problems.console);
 await context.close();
 await browser.close();
