@@ -19,10 +19,14 @@ const every = Number(process.env.SOAK_EVERY || 30);
 const LIMIT = 0.10;
 
 const { server, base, browser } = await startBrowser();
+// On WebGPU: small nets, batch 16, one critic update, no probe, an EMD of 8 and no classifier (no
+// mode meter, no feature distance), so that SwiftShader trains hundreds of steps, not a handful.
 const query = gpu
-  ? '?backend=webgpu&autoplay=1&gan.net=small&wgan.net=small&gan.batch=16&wgan.batch=16&wgan.critic_boost=0&wgan.n_critic=1'
+  ? `?backend=webgpu&autoplay=1&gan.net=small&wgan.net=small&gan.batch=16&wgan.batch=16&wgan.critic_boost=0&wgan.n_critic=1${
+    ['probe=off', 'emd_n=8'].flatMap((kv) => [`&gan.${kv}`, `&wgan.${kv}`]).join('')}`
   : '?backend=cpu&autoplay=1';
-const { page, context, problems } = await openPage(browser, base, query);
+const { page, context, problems } = await openPage(browser, base, query,
+  gpu ? { 'classifier.bpk': { status: 404, body: 'left out by the soak' } } : {});
 await waitReady(page, 300_000);
 const backends = await page.evaluate(() => window.earthmover.snapshot().runs.map((r) => r.backend));
 if (gpu && !backends.every((b) => /^WebGPU/.test(b || ''))) {
@@ -32,12 +36,19 @@ if (gpu && !backends.every((b) => /^WebGPU/.test(b || ''))) {
   process.exit(0);
 }
 
-// Resident memory of Chromium's GPU process (where Dawn keeps WebGPU's buffers), in MB; 0 where
-// ps cannot tell.
+// Resident memory of this browser's GPU process (where Dawn keeps WebGPU's buffers), in MB: the
+// gpu-process among this script's descendants; 0 where ps cannot tell.
 function gpuProcessMB() {
   try {
-    const out = execFileSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' });
-    return out.split('\n').filter((l) => l.includes('--type=gpu-process')).reduce((a, l) => a + Number(l.trim().split(/\s+/)[0]) / 1024, 0);
+    const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' }).split('\n')
+      .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/)).filter(Boolean)
+      .map(([, pid, ppid, rss, args]) => ({ pid: +pid, ppid: +ppid, rss: +rss, args }));
+    const mine = new Set([process.pid]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) { mine.add(r.pid); grew = true; }
+    }
+    return rows.filter((r) => mine.has(r.pid) && r.args.includes('--type=gpu-process')).reduce((a, r) => a + r.rss / 1024, 0);
   } catch (_) {
     return 0;
   }

@@ -14,6 +14,8 @@ export function snapshotOf(view, replays) {
   return {
     backend: runs.gan.backend ? runs.gan.backend.label : null,
     backendReason: runs.gan.backend ? runs.gan.backend.reason : null,
+    // The reason as a code (src/device.rs, www/common/trial.js), for scripts: '' on a hardware adapter.
+    backendCode: runs.gan.backend ? runs.gan.backend.code : null,
     // The backend trial (www/common/trial.js) of the GAN run, and each run's under `runs`: null
     // where none ran (no WebGPU, backend=cpu).
     backendTrial: runs.gan.backend && runs.gan.backend.trial

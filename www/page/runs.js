@@ -49,11 +49,11 @@ function saveMemo(memo) {
 // Measure again: forget every remembered trial; the runs restart (with their weights) and measure.
 export function measureAgain() {
   try { localStorage.removeItem(MEMO_KEY); } catch (_) { /* nothing stored */ }
-  IDS.forEach((id) => restartRun(id, { remeasure: true }));
+  IDS.forEach((id) => restartRun(id));
 }
 
 const figure = (x) => (Number.isFinite(x) ? (x >= 10 ? x.toFixed(0) : x.toPrecision(2)) : '–');
-// One run's measured figures: "GAN: WebGPU (adapter) 41 · CPU 33 steps/s".
+// One run's measured figures: "GAN: WebGPU 41 · CPU 33 steps/s".
 function trialFigures(id, trial) {
   const c = (b) => trial.candidates.find((x) => x.backend === b) || {};
   const gpu = c('webgpu');
@@ -383,6 +383,14 @@ export function check(id) {
   if (id != null && !IDS.includes(id)) throw new Error(t('err.unknown_run', { id: JSON.stringify(id) }, 'en'));
 }
 
+// A play or pause that fails is said on the run's card (issue 36: they were swallowed); one cut
+// short because the run moved to another worker (a lost device, a backend switch) is no failure.
+const toggleFailed = (x, worker) => (e) => {
+  if (runs[x].worker !== worker) return;
+  const { detail } = errorOf(e);
+  say(x, () => t('err.run', { run: t(`run.${x}`), detail }));
+};
+
 export function play(id) {
   check(id);
   for (const x of targets(id)) {
@@ -391,7 +399,7 @@ export function play(id) {
     r.playing = true;
     r.wasPlaying = true;
     r.toggling = (r.toggling || 0) + 1;
-    r.requests.request(OP.play).catch(() => {}).finally(() => { r.toggling -= 1; });
+    r.requests.request(OP.play).catch(toggleFailed(x, r.worker)).finally(() => { r.toggling -= 1; });
     page.render(x);
   }
 }
@@ -405,7 +413,7 @@ export function pause(id) {
     r.playing = false;
     page.render(x);
     r.toggling = (r.toggling || 0) + 1;
-    return request(x, OP.pause).catch(() => {}).finally(() => { r.toggling -= 1; });
+    return request(x, OP.pause).catch(toggleFailed(x, r.worker)).finally(() => { r.toggling -= 1; });
   })).then(() => {});
 }
 export function step(id, n = 1) {
