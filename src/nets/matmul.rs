@@ -21,7 +21,18 @@ use super::sgemm::{sgemm, Strided};
 
 /// Smallest m, n and k the extension takes: below it (the critic's one-column output layer), the
 /// padded tile would be mostly zeros and Burn's product is as fast.
-const MIN_DIM: usize = 4;
+pub const MIN_DIM: usize = 4;
+
+std::thread_local! {
+    static OWN_PRODUCTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many products our kernel has computed on this thread (forward and backward): the tests
+/// assert that it ran, so that a change in how devices compare cannot quietly compare Burn's
+/// matmul with itself (issue 36).
+pub fn own_products() -> u64 {
+    OWN_PRODUCTS.with(|c| c.get())
+}
 
 #[backend_extension(Flex, Autodiff)]
 pub trait OwnMatmul: burn::backend::Backend {
@@ -80,6 +91,7 @@ impl<C: CheckpointStrategy> OwnMatmul for Autodiff<Flex, C> {
 
 /// [m, k] · [k, n] of two f32 Flex tensors, any strides, into a new row-major tensor.
 fn product(lhs: &FlexTensor, rhs: &FlexTensor) -> FlexTensor {
+    OWN_PRODUCTS.with(|c| c.set(c.get() + 1));
     assert!(
         lhs.dtype() == DType::F32 && rhs.dtype() == DType::F32,
         "own_matmul: f32 only"

@@ -38,10 +38,17 @@ pub fn check_matmul() -> Option<String> {
 /// A Rust value as plain JS data: structs and maps as objects, vectors as arrays, `None` as null
 /// (or left out where the type says so).
 pub(crate) fn to_js<T: Serialize>(value: &T) -> JsValue {
-    // Every type passed here is plain data (numbers, strings, vectors, options): it converts.
+    // Every type passed here is plain data (numbers, strings, vectors, options), which always
+    // converts; a type that does not is a bug, and stops the call with its name and the reason
+    // rather than handing the page `undefined` (issue 36).
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::UNDEFINED)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} did not convert to JS data: {e}",
+                std::any::type_name::<T>()
+            )
+        })
 }
 
 /// A JS `Error` carrying `code` and, as its message, the detail.

@@ -3,7 +3,7 @@
 //! `tests/web.rs` (in the browser, on its SIMD code); async because the browser reads back so.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use earthmover::nets::matmul::matmul_own;
+use earthmover::nets::matmul::{matmul_own, own_products, MIN_DIM};
 use earthmover::rng::SplitMix64;
 use earthmover::tensors::read_f32;
 
@@ -40,6 +40,7 @@ pub async fn own_matmul_matches_burn(device: &Device, seed: u64) {
             } else {
                 b.clone()
             };
+            let before = own_products();
             let c = if own {
                 matmul_own(a.clone(), b_used)
             } else {
@@ -48,6 +49,18 @@ pub async fn own_matmul_matches_burn(device: &Device, seed: u64) {
             let grads = (c.clone() * Tensor::<2>::from_data(up.clone(), device))
                 .sum()
                 .backward();
+            // Our kernel ran: the forward and one product per tracked operand (B always, A when
+            // tracked), where the sizes are its own; Burn's otherwise.
+            let ours = if own && m.min(k).min(n) >= MIN_DIM {
+                2 + track_a as u64
+            } else {
+                0
+            };
+            assert_eq!(
+                own_products() - before,
+                ours,
+                "{what}: own products (own path {own})"
+            );
             let da = a.grad(&grads);
             assert_eq!(
                 da.is_some(),
