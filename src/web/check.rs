@@ -5,12 +5,11 @@
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::run::device_for;
-use super::{build_config, fail_with, to_js};
-use crate::data::Mnist;
+use super::run::trainer_for;
+use super::{fail_with, to_js};
 use crate::error::Code;
 use crate::train::known_answer::{compare, Fingerprint};
-use crate::train::{Checkpoint, Trainer};
+use crate::train::Checkpoint;
 
 /// One training step of a run with these settings on `backend`, from `start` (a checkpoint's
 /// bytes; none: the run's own step 0 on this backend). Resolves to `{start, fingerprint}` (both
@@ -27,11 +26,7 @@ pub async fn known_answer(
     start: Option<Vec<u8>>,
     fault: bool,
 ) -> Result<JsValue, JsValue> {
-    let cfg = build_config(&objective, &preset, &settings)?;
-    let mnist = Mnist::decode(&data).map_err(|e| fail_with(Code::DataCorrupt, e.to_string()))?;
-    let device = device_for(&backend).await?;
-    let mut trainer =
-        Trainer::new(cfg, &mnist, &device).map_err(|e| fail_with(Code::Settings, e))?;
+    let (mut trainer, _) = trainer_for(&objective, &preset, &settings, &data, &backend).await?;
     let start = match start {
         Some(bytes) => Checkpoint::from_bytes(&bytes)
             .map_err(|e| fail_with(Code::Checkpoint, format!("the check's start: {e}")))?,

@@ -60,6 +60,23 @@ pub(crate) async fn device_for(backend: &str) -> Result<Device, JsValue> {
     }
 }
 
+/// A trainer for these settings on `backend`, and its device: what `createRun` and the
+/// known-answer check (src/web/check.rs) both start from. Rejects with code `settings`,
+/// `data-corrupt` or `webgpu`.
+pub(crate) async fn trainer_for(
+    objective: &str,
+    preset: &str,
+    settings: &Array,
+    data: &[u8],
+    backend: &str,
+) -> Result<(Trainer, Device), JsValue> {
+    let cfg = build_config(objective, preset, settings)?;
+    let mnist = Mnist::decode(data).map_err(|e| fail_with(Code::DataCorrupt, e.to_string()))?;
+    let device = device_for(backend).await?;
+    let trainer = Trainer::new(cfg, &mnist, &device).map_err(|e| fail_with(Code::Settings, e))?;
+    Ok((trainer, device))
+}
+
 /// One training run, owned by a worker.
 #[wasm_bindgen]
 pub struct Run {
@@ -78,10 +95,7 @@ pub async fn create_run(
     data: Vec<u8>,
     backend: String,
 ) -> Result<Run, JsValue> {
-    let cfg = build_config(&objective, &preset, &settings)?;
-    let mnist = Mnist::decode(&data).map_err(|e| fail_with(Code::DataCorrupt, e.to_string()))?;
-    let device = device_for(&backend).await?;
-    let trainer = Trainer::new(cfg, &mnist, &device).map_err(|e| fail_with(Code::Settings, e))?;
+    let (trainer, device) = trainer_for(&objective, &preset, &settings, &data, &backend).await?;
     Ok(Run {
         inner: Rc::new(RefCell::new(trainer)),
         device,
