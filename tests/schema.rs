@@ -5,7 +5,8 @@
 mod common;
 
 use earthmover::config::schema::page_module;
-use earthmover::config::{Kind, Objective, Preset, RunConfig, SETTINGS};
+use earthmover::config::{limits, Kind, Objective, Preset, RunConfig, SETTINGS};
+use earthmover::lab::mcmc::Sampler;
 
 /// www/common/schema.js is what Rust generates now. `UPDATE_GOLDEN=1` rewrites it.
 #[test]
@@ -68,4 +69,32 @@ fn every_bound_in_the_schema_is_what_set_enforces() {
         assert_eq!(c, before);
     }
     assert_eq!(SETTINGS.iter().filter(|s| s.page).count(), 16);
+}
+
+/// The lab's words and bounds (`LIMITS` on the page): every sampler the schema names is one the
+/// core runs, and nothing else is; each bound holds its default and refuses what lies beyond.
+#[test]
+fn the_labs_limits_are_what_the_core_accepts() {
+    for w in limits::MCMC_SAMPLERS {
+        Sampler::parse(w).unwrap_or_else(|e| panic!("{w}: {e}"));
+    }
+    assert!(Sampler::parse("gibbs").is_err());
+    for (name, bound, inside) in [
+        ("theta", limits::THETA, 0.5),
+        ("mu", limits::MU, 2.0),
+        ("sigma", limits::SIGMA, 0.5),
+    ] {
+        assert!(
+            limits::within(inside, bound),
+            "{name}: {inside} outside {bound:?}"
+        );
+        assert!(
+            limits::within(bound.0, bound) && limits::within(bound.1, bound),
+            "{name}"
+        );
+        assert!(
+            !limits::within(bound.1 + 1e-9, bound) && !limits::within(f64::NAN, bound),
+            "{name}"
+        );
+    }
 }

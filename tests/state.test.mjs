@@ -165,3 +165,28 @@ test('every MathML formula in both languages is well formed', () => {
   }
   assert.ok(formulas > 20, `${formulas} formulas checked`);
 });
+
+// index.html's own controls carry the schema's bounds (www/common/schema.js LIMITS, generated from
+// src/config/schema.rs): the static page a browser shows before any script runs agrees with Rust.
+test('index.html sliders, number fields and the sampler list agree with Rust\'s LIMITS', async () => {
+  const { LIMITS } = await import('../www/common/schema.js');
+  const { readFileSync } = await import('node:fs');
+  const html = readFileSync(new URL('../index.html', import.meta.url), 'utf8');
+  const input = (form, pattern) => {
+    const scope = form ? html.slice(html.indexOf(`id="${form}"`), html.indexOf('</form>', html.indexOf(`id="${form}"`))) : html;
+    const tag = scope.match(new RegExp(`<input[^>]*${pattern}[^>]*>`));
+    assert.ok(tag, `no input ${pattern} in ${form || 'index.html'}`);
+    const attr = (a) => Number(tag[0].match(new RegExp(`\\b${a}="([^"]*)"`))[1]);
+    return { min: attr('min'), max: attr('max') };
+  };
+  assert.deepEqual(input(null, 'id="theta"'), LIMITS.theta);
+  assert.deepEqual(input(null, 'id="mu-r"'), LIMITS.mu);
+  assert.deepEqual(input(null, 'id="mu-g"'), LIMITS.mu);
+  assert.deepEqual(input('opt-form', 'name="steps"'), LIMITS.opt_steps);
+  assert.deepEqual(input('opt-form', 'name="every"'), LIMITS.opt_steps);
+  assert.deepEqual(input('mcmc-form', 'name="eps"'), LIMITS.mcmc_eps);
+  assert.deepEqual(input('mcmc-form', 'name="steps"'), LIMITS.mcmc_steps);
+  const sampler = html.match(/<select name="sampler">(.*?)<\/select>/)[1];
+  assert.deepEqual([...sampler.matchAll(/value="([^"]+)"/g)].map((m) => m[1]), LIMITS.mcmc_samplers);
+  assert.deepEqual(PAGE_KEYS.find((k) => k.key === 'mcmc_sampler').values, LIMITS.mcmc_samplers);
+});

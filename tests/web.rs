@@ -115,6 +115,14 @@ async fn webgpu_training_runs() {
     let gan = train_and_check(&device, Objective::Gan, 2).await;
     let wgan = train_and_check(&device, Objective::Wgan, 1).await;
     console_log!("WebGPU (batch 16, small nets, incl. measure): GAN {gan:.0} ms/step, WGAN {wgan:.0} ms/step");
+    // What the WebGPU soak holds to 10% (`Run::poolBytes`): Burn's pool reports the buffers the
+    // runs above left in it.
+    let pool = device.memory_pool_usage();
+    console_log!("Burn's WebGPU memory pool after training: {pool:?}");
+    assert!(
+        pool.is_some_and(|u| u.bytes_reserved > 0),
+        "no pool reading on WebGPU: {pool:?}"
+    );
     // The page's known-answer check (src/train/known_answer.rs) on this adapter: one step from the
     // CPU's start agrees within the tolerance, and the injected fault is caught.
     use earthmover::train::known_answer::compare;

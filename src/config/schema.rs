@@ -98,6 +98,19 @@ pub mod limits {
     pub const MCMC_EPS: (f64, f64) = (1e-5, 1.0);
     /// Latent MCMC: steps per request.
     pub const MCMC_STEPS: (u64, u64) = (1, 2000);
+    /// Latent MCMC: the samplers, as the page and `Run::refine` name them.
+    pub const MCMC_SAMPLERS: &[&str] = &["mala", "langevin"];
+    /// The parallel lines: θ, where P_θ's line sits (P_0's is at 0).
+    pub const THETA: (f64, f64) = (-1.0, 1.0);
+    /// The two Gaussians: each mean, μ_r and μ_g.
+    pub const MU: (f64, f64) = (-4.0, 4.0);
+    /// The two Gaussians: their common standard deviation σ.
+    pub const SIGMA: (f64, f64) = (0.05, 3.0);
+
+    /// Is `x` finite and within `(lo, hi)`?
+    pub fn within(x: f64, (lo, hi): (f64, f64)) -> bool {
+        x.is_finite() && (lo..=hi).contains(&x)
+    }
 }
 
 /// The schema entry of `key`.
@@ -263,6 +276,12 @@ pub fn page_module() -> String {
         js_number(limits::MCMC_EPS.1)
     );
     out += &format!("  mcmc_steps: {},\n", int(limits::MCMC_STEPS));
+    out += &format!("  mcmc_samplers: {},\n", js_words(limits::MCMC_SAMPLERS));
+    let float =
+        |(lo, hi): (f64, f64)| format!("{{ min: {}, max: {} }}", js_number(lo), js_number(hi));
+    out += &format!("  theta: {},\n", float(limits::THETA));
+    out += &format!("  mu: {},\n", float(limits::MU));
+    out += &format!("  sigma: {},\n", float(limits::SIGMA));
     out += "};\n";
     out
 }

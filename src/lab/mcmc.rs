@@ -22,6 +22,20 @@ pub enum Sampler {
     Mala,
 }
 
+impl Sampler {
+    /// The sampler a word of the schema (`config::limits::MCMC_SAMPLERS`) names.
+    pub fn parse(word: &str) -> Result<Sampler, String> {
+        match word {
+            "langevin" => Ok(Sampler::Langevin),
+            "mala" => Ok(Sampler::Mala),
+            other => Err(format!(
+                "unknown sampler {other:?}; use {}",
+                crate::config::limits::MCMC_SAMPLERS.join(" or ")
+            )),
+        }
+    }
+}
+
 /// A batch of chains: positions [chains, dim] and, cached, their energies and gradients.
 #[derive(Clone, Debug)]
 pub struct Chains {

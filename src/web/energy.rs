@@ -44,14 +44,7 @@ impl Run {
     /// and critic. `sampler` is "langevin" or "mala"; `prior` adds ‖z‖²/2 to the energy.
     pub fn refine(&self, sampler: &str, eps: f64, prior: bool, seed: u32) -> Promise {
         let inner = self.inner.clone();
-        let sampler = match sampler {
-            "langevin" => Ok(Sampler::Langevin),
-            "mala" => Ok(Sampler::Mala),
-            other => Err(fail_with(
-                Code::Settings,
-                format!("unknown sampler {other:?}; use langevin or mala"),
-            )),
-        };
+        let sampler = Sampler::parse(sampler).map_err(|e| fail_with(Code::Settings, e));
         future_to_promise(async move {
             let opts = RefineOptions {
                 eps,

@@ -13,14 +13,19 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::{fail_with, to_js};
+use crate::config::limits::{self, within};
 use crate::error::Code;
 use crate::lab::toy::{ToyCase, ToyLab};
 
+/// The toy case `kind` with its parameters, each within its bound of the schema
+/// (`config::limits`, which the page reads as `LIMITS`); code `settings` otherwise.
 fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsValue> {
-    let ok = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
+    let range = |(lo, hi): (f64, f64)| format!("[{lo}, {hi}]");
     match kind {
-        "lines" if ok(a, -2.0, 2.0) => Ok(ToyCase::Lines { theta: a }),
-        "gaussians" if ok(a, -5.0, 5.0) && ok(b, -5.0, 5.0) && ok(sigma, 0.05, 3.0) => {
+        "lines" if within(a, limits::THETA) => Ok(ToyCase::Lines { theta: a }),
+        "gaussians"
+            if within(a, limits::MU) && within(b, limits::MU) && within(sigma, limits::SIGMA) =>
+        {
             Ok(ToyCase::Gaussians {
                 mu_r: a,
                 mu_g: b,
@@ -29,11 +34,15 @@ fn toy_case(kind: &str, a: f64, b: f64, sigma: f64) -> Result<ToyCase, JsValue> 
         }
         "lines" => Err(fail_with(
             Code::Settings,
-            format!("theta={a} must be in [-2, 2]"),
+            format!("theta={a} must be in {}", range(limits::THETA)),
         )),
         "gaussians" => Err(fail_with(
             Code::Settings,
-            format!("means ({a}, {b}) must be in [-5, 5] and sigma={sigma} in [0.05, 3]"),
+            format!(
+                "means ({a}, {b}) must be in {} and sigma={sigma} in {}",
+                range(limits::MU),
+                range(limits::SIGMA)
+            ),
         )),
         _ => Err(fail_with(
             Code::Settings,

@@ -115,6 +115,16 @@ impl Run {
         t.step_count() as f64
     }
 
+    /// Bytes Burn's memory pool holds on this run's device (WebGPU buffers, in use or kept for
+    /// reuse); 0 on the CPU, which has no pool. The WebGPU soak holds its growth to 10%: a leak
+    /// like burn #4792 shows here first.
+    #[wasm_bindgen(getter, js_name = poolBytes)]
+    pub fn pool_bytes(&self) -> f64 {
+        self.device
+            .memory_pool_usage()
+            .map_or(0.0, |u| u.bytes_reserved as f64)
+    }
+
     /// Generator steps so far.
     #[wasm_bindgen(getter)]
     pub fn step(&self) -> f64 {

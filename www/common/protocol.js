@@ -35,7 +35,7 @@ export const RUN_OPS = Object.freeze({
 export const RUN_EVENTS = Object.freeze({
   ready: 'ready', // {backend, label, logEvery, floor, point, restored, settings, defaults}: init built the run
   reset: 'reset', // {label, logEvery, floor, point, settings, defaults, reason}: reset rebuilt it
-  status: 'status', // {step, playing, stepsPerSec, wasmBytes}
+  status: 'status', // {step, playing, stepsPerSec, wasmBytes, poolBytes (Burn's WebGPU pool; 0 on the CPU)}
   point: 'point', // {point}: a logged point (LogPoint's fields)
   samples: 'samples', // {step, pixels}: the 8 x 8 grid, 64 x 784 bytes
   modes: 'modes', // {step, stats}: the mode meter

@@ -27,4 +27,8 @@ export const LIMITS = {
   opt_steps: { min: 1, max: 20000 },
   mcmc_eps: { min: 1e-5, max: 1 },
   mcmc_steps: { min: 1, max: 2000 },
+  mcmc_samplers: ['mala', 'langevin'],
+  theta: { min: -1, max: 1 },
+  mu: { min: -4, max: 4 },
+  sigma: { min: 0.05, max: 3 },
 };

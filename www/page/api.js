@@ -41,7 +41,7 @@ export function snapshotOf(view, replays) {
       return { id, objective: v.label || id, objectiveKey: (v.settings || r.settings || []).find(([k]) => k === 'objective')?.[1] || id, backend: r.backend ? r.backend.label : null, step: v.step,
         playing: r.playing, stepsPerSec: r.stepsPerSec, metrics, emdFloor: v.floor ?? null, error: r.lastError || null,
         ganLoss: id === 'gan' ? r.ganLoss : null, modes: v.modes, diverged: r.diverged, checkpointStep: r.checkpoint ? r.checkpoint.step : null,
-        wasmBytes: r.wasmBytes || 0, points: v.history.length,
+        wasmBytes: r.wasmBytes || 0, poolBytes: r.poolBytes || 0, points: v.history.length,
         // The CPU build the run trains with (boot.js): 'fma' (relaxed SIMD) or 'simd'; null on WebGPU.
         cpuBuild: r.backend && r.backend.backend === 'cpu' ? r.cpuBuild || null : null };
     }),

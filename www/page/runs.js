@@ -224,7 +224,7 @@ function onMessage(id, msg) {
       if (msg.step > 0 && !performance.getEntriesByName('earthmover:first-step').length) performance.mark('earthmover:first-step');
       // While a play or pause request is on its way, a status the worker posted before it arrived
       // would undo what the button just showed: `playing` follows the worker again once it answers.
-      Object.assign(r, { step: msg.step, playing: r.toggling ? r.playing : msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes });
+      Object.assign(r, { step: msg.step, playing: r.toggling ? r.playing : msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes, poolBytes: msg.poolBytes || 0 });
       break;
     case EV.paused:
       r.step = msg.step;

@@ -133,8 +133,13 @@ async function postCheckpoint(force = false) {
   post({ type: EV.checkpoint, step: run.step, bytes }, [bytes.buffer]);
 }
 
+// Burn's WebGPU pool (bytes), read at most once a second: on WebGPU the reading drains the
+// operations fusion has queued so far.
+let pool = { t: -Infinity, bytes: 0 };
+
 function postStatus() {
   const now = performance.now();
+  if (now - pool.t >= 1000) pool = { t: now, bytes: backendKind === 'webgpu' ? run.poolBytes : 0 };
   const marks = rate.marks;
   if (!playing) {
     rate = { marks: [], value: 0 };
@@ -145,7 +150,7 @@ function postStatus() {
     while (marks.length > 2 && now - marks[1].t >= RATE_WINDOW_MS) marks.shift();
     rate.value = ((run.step - marks[0].step) * 1000) / (now - marks[0].t);
   }
-  post({ type: EV.status, step: run.step, playing, stepsPerSec: rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0 });
+  post({ type: EV.status, step: run.step, playing, stepsPerSec: rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0, poolBytes: pool.bytes });
   // The guard: a WebGPU run that fell below half the CPU's figure for 20 s asks to move.
   if (guard && backendKind === 'webgpu' && !guard.move) {
     guard = guardTick(guard, { now, playing, rate: rate.value, watched: now - loopSince });
@@ -347,21 +352,25 @@ async function start(msg) {
     Object.assign(choice, { backend: 'cpu', label: 'CPU', code,
       reason: e ? `WebGPU failed (${message(e)}); using the CPU` : `the backend trial chose the CPU (${code})`, detail: e ? message(e) : '' });
   };
-  data = await dataDownload;
   // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several MB
-  // larger, so a CPU page never downloads it, nor a browser that remembers the CPU won here).
+  // larger, so a CPU page never downloads it, nor a browser that remembers the CPU won here). It
+  // downloads and compiles while the data arrives.
   trial = null;
   guard = null;
+  const key = choice.backend === 'webgpu' ? memoKey(self.navigator && self.navigator.userAgent, choice.adapter) : null;
+  const memo = key && mode !== 'webgpu' ? recall(msg.remembered, key, msg.objective) : null;
+  const gpuLoad = choice.backend === 'webgpu' && !(memo && memo.chosen === 'cpu')
+    ? import('../pkg-gpu/earthmover.js').then(async (m) => ({ m, exports: await m.default() }))
+    : null;
+  if (gpuLoad) gpuLoad.catch(() => {});
+  data = await dataDownload;
   if (choice.backend === 'webgpu') {
-    const key = memoKey(self.navigator && self.navigator.userAgent, choice.adapter);
-    const memo = mode === 'webgpu' ? null : recall(msg.remembered, key, msg.objective);
-    if (memo && memo.chosen === 'cpu') {
+    if (!gpuLoad) {
       trial = { candidates: memo.candidates, chosen: 'cpu', reason: 'remembered', remembered: true, key };
       toCpu(null, 'trial-remembered');
     } else {
       try {
-        mod = await import('../pkg-gpu/earthmover.js');
-        wasm = await mod.default();
+        ({ m: mod, exports: wasm } = await gpuLoad);
       } catch (e) {
         toCpu(new Error(`its build did not load: ${message(e)}`));
       }
