@@ -6,9 +6,9 @@
 #                       end-to-end (Chromium; a smoke subset in Firefox)
 #   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium,
 #                       the page's load figures, then the anchors themselves and the ratio tables (also
-#                       written into README.md's performance section)
+#                       written into docs/performance.md)
 #   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
-#   ./build.sh soak-webgpu  the same, 10 minutes on WebGPU (SwiftShader where there is no GPU), GPU process included
+#   ./build.sh soak-webgpu  the same, 10 minutes on WebGPU (SwiftShader where there is no GPU), Burn's GPU pool included
 #   ./build.sh record   rewrite the recorded runs in www/recordings (native training, ~15 minutes)
 #   ./build.sh shots    the README's screenshots in docs/, from the built page after 2 minutes of training
 #   ./build.sh dist     build, then write dist/: exactly the static site, to copy to any web server
@@ -354,7 +354,7 @@ bench() {
       || log "the anchors' run.sh failed; the table shows what it wrote"
   fi
   log "ratio table (bench-results/RATIO.md)"
-  node scripts/ratio.mjs "$ours" bench-results/anchors/results bench-results/RATIO.md README.md
+  node scripts/ratio.mjs "$ours" bench-results/anchors/results bench-results/RATIO.md docs/performance.md
 }
 
 case "${1:-build}" in

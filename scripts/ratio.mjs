@@ -1,8 +1,8 @@
 // Issue 5's tables from one bench run: Earthmover's result lines against the anchors' (TensorFlow.js
 // in the same Chromium, PyTorch on the CPU) per workload, how cost grows with the batch, and the
 // page's load figures. Usage:
-//   node scripts/ratio.mjs bench-results/earthmover.jsonl bench-results/anchors/results [out.md [README.md]]
-// Prints the tables (Markdown), writes them to out.md, and replaces the part of README.md between
+//   node scripts/ratio.mjs bench-results/earthmover.jsonl bench-results/anchors/results [out.md [docs/performance.md]]
+// Prints the tables (Markdown), writes them to out.md, and replaces the part of docs/performance.md between
 // `<!-- bench:begin -->` and `<!-- bench:end -->` with them. Missing figures print "–".
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 //! Measurements independent of either network: the exact empirical EMD in pixel space, the
 //! Fréchet distance between two sets of feature vectors, and the generator's gradient norm
-//! (THEORY.md 6).
+//! (docs/theory.md 6).
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;

@@ -1,4 +1,4 @@
-//! Losses of each objective and the divergence estimate each one yields (THEORY.md 1-2).
+//! Losses of each objective and the divergence estimate each one yields (docs/theory.md 1-2).
 //!
 //! All GAN losses take the discriminator's *logits* and use softplus, the log-sum-exp-stable form
 //! of BCE: -log sigmoid(x) = softplus(-x) and -log(1 - sigmoid(x)) = softplus(x).
@@ -47,7 +47,7 @@ pub fn w_hat(critic_loss: f64) -> f64 {
     -critic_loss
 }
 
-/// WGAN-GP's penalty (Gulrajani et al. 2017; THEORY.md 4): E[(‖∇ₓf(x̂)‖₂ − 1)²] on interpolates
+/// WGAN-GP's penalty (Gulrajani et al. 2017; docs/theory.md 4): E[(‖∇ₓf(x̂)‖₂ − 1)²] on interpolates
 /// x̂ = ε·real + (1 − ε)·fake, ε ~ U[0, 1] per row (`eps` [batch, 1]). Differentiable once with
 /// respect to the critic's weights; multiply by λ (10 in the paper) and add to the critic loss.
 pub fn gradient_penalty(
@@ -63,7 +63,7 @@ pub fn gradient_penalty(
     norm.sub_scalar(1.0).powf_scalar(2.0).mean()
 }
 
-/// The energy GAN's zero-centred penalty (THEORY.md 5; Kumar et al. 2019): E_real ‖∇ₓU(x)‖².
+/// The energy GAN's zero-centred penalty (docs/theory.md 5; Kumar et al. 2019): E_real ‖∇ₓU(x)‖².
 /// The network outputs f = −U (higher = more real, as every other critic here), and ‖∇U‖ = ‖∇f‖.
 /// Multiply by λ1 and add to the energy loss E_real U − E_fake U = E_fake f − E_real f, which is
 /// [`wgan_critic_loss`]: the energy model's loss is the WGAN critic's, regularised differently.

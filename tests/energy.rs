@@ -1,4 +1,4 @@
-//! WGAN-GP and the energy GAN (issue 6, THEORY.md 4-5) trained natively on the page's MNIST subset,
+//! WGAN-GP and the energy GAN (issue 6, docs/theory.md 4-5) trained natively on the page's MNIST subset,
 //! and latent-space MCMC on a trained run: every figure is printed so the log doubles as a report.
 #![cfg(not(target_arch = "wasm32"))]
 

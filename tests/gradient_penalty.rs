@@ -1,4 +1,4 @@
-//! WGAN-GP's input gradient and penalty (THEORY.md 4) against oracles: the critic's input
+//! WGAN-GP's input gradient and penalty (docs/theory.md 4) against oracles: the critic's input
 //! gradient, written as forward ops, against central finite differences of a float64 copy of the
 //! same network; the penalty's gradient with respect to the critic's weights (Burn's one backward
 //! through those ops) against finite differences of the float64 penalty.

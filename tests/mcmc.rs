@@ -1,5 +1,5 @@
-//! Latent-space MCMC (THEORY.md 5) on a known 2-D energy: MALA's samples match the target's mean
-//! and covariance; unadjusted Langevin in THEORY's form (noise √ε) samples a colder target, which
+//! Latent-space MCMC (docs/theory.md 5) on a known 2-D energy: MALA's samples match the target's mean
+//! and covariance; unadjusted Langevin in docs/theory.md's form (noise √ε) samples a colder target, which
 //! the same check detects; both lower the mean energy from a high-energy start.
 #![cfg(not(target_arch = "wasm32"))]
 

@@ -1,4 +1,4 @@
-//! Every hyperparameter of a run, with the papers' values (THEORY.md 1-2) and the classroom preset.
+//! Every hyperparameter of a run, with the papers' values (docs/theory.md 1-2) and the classroom preset.
 //!
 //! Settings cross from the page as `key=value` strings; [`RunConfig::set`] checks each one against
 //! the schema in [`schema`] and answers with a sentence a teacher can act on, so a bad URL or a
@@ -31,16 +31,16 @@ pub enum Objective {
     Gan,
     /// Arjovsky et al. 2017: a critic with clipped weights and the Kantorovich-Rubinstein loss.
     Wgan,
-    /// Gulrajani et al. 2017 (THEORY.md 4): the same loss, no clipping, a gradient penalty
+    /// Gulrajani et al. 2017 (docs/theory.md 4): the same loss, no clipping, a gradient penalty
     /// λ·E[(‖∇f(x̂)‖ − 1)²] on interpolates between real and generated images.
     WganGp,
-    /// The energy view (THEORY.md 5; Kumar et al. 2019, "Maximum Entropy Generators"): the critic
+    /// The energy view (docs/theory.md 5; Kumar et al. 2019, "Maximum Entropy Generators"): the critic
     /// is an energy U = −f, trained with a zero-centred gradient penalty λ·E_real‖∇U‖²; an encoder
     /// E trained with the generator on λ2·‖z − E(G(z))‖² stands in for the generator's entropy.
     Energy,
 }
 
-/// The generator's loss in the original GAN (THEORY.md 1).
+/// The generator's loss in the original GAN (docs/theory.md 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GanLoss {
     /// Minimax: minimise E[log(1 - D(G(z)))]; its gradient vanishes once D is good.
@@ -194,7 +194,7 @@ impl RunConfig {
         match preset {
             Preset::Paper => paper,
             // Small nets train ~7x faster in the browser; the rates below were picked by the
-            // classroom sweep in README.md (digits within ~2 minutes, both runs still stable).
+            // classroom sweep in docs/lesson-tuning.md (digits within ~2 minutes, both runs still stable).
             Preset::Classroom => match objective {
                 // Faster rates bring the digits sooner and break the lesson (issue 19, natively,
                 // seeds 1 / 2 / 3, `lesson-check`): the mode meter first saw 8 classes at step

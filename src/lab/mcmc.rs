@@ -1,10 +1,10 @@
-//! MCMC in latent space (THEORY.md 5): Langevin and MALA on an energy U(z), for a batch of chains.
+//! MCMC in latent space (docs/theory.md 5): Langevin and MALA on an energy U(z), for a batch of chains.
 //!
 //! The energy and its gradient are evaluated on the device (autodiff with respect to z, e.g.
 //! U(G(z)) with the critic as the energy); the chains' arithmetic and the Metropolis decision run
 //! on the host in float64 (the latent batch is small: chains x latent numbers).
 //!
-//! Proposal, as THEORY.md writes it: z' = z − ε∇U(z) + √ε·α, α ~ N(0, I), i.e. a Gaussian
+//! Proposal, as docs/theory.md writes it: z' = z − ε∇U(z) + √ε·α, α ~ N(0, I), i.e. a Gaussian
 //! q(z'|z) ∝ exp(−‖z' − z + ε∇U(z)‖² / (2ε)). *Langevin* takes every proposal; with noise √ε
 //! (not √(2ε)) its small-step limit samples exp(−2U), a colder target that concentrates on low
 //! energy. *MALA* accepts with probability min(1, e^{−U(z')} q(z|z') / (e^{−U(z)} q(z'|z))), which

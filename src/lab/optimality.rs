@@ -1,4 +1,4 @@
-//! "Train D to optimality" (THEORY.md 7.1; Arjovsky & Bottou 2017, Fig. 2): a run's generator is
+//! "Train D to optimality" (docs/theory.md 7.1; Arjovsky & Bottou 2017, Fig. 2): a run's generator is
 //! frozen, a discriminator and a critic are trained against it, and the generator's gradient under
 //! each loss is measured as they approach their optimum.
 
@@ -15,7 +15,7 @@ use crate::rng::SplitMix64;
 use crate::tensors::{clip_module, materialize, normal_noise, random_rows, read_f32, seeded};
 use crate::train::{probe_optimizer, Trainer};
 
-/// Options of the "train D to optimality" experiment (THEORY.md 7.1).
+/// Options of the "train D to optimality" experiment (docs/theory.md 7.1).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OptimalityOptions {
     /// Discriminator / critic updates in all.

@@ -1,4 +1,4 @@
-//! MCMC refinement of a run's samples in latent space (THEORY.md 5): the critic read as an energy
+//! MCMC refinement of a run's samples in latent space (docs/theory.md 5): the critic read as an energy
 //! U(x) = −f(x) (f = the network's raw score, higher = more real), and chains z on U(G(z)).
 //!
 //! The chains start from the run's fixed grid noise (the 64 z of the live sample grid), so "before"

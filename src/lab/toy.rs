@@ -1,4 +1,4 @@
-//! The seeds' toy cases (THEORY.md 3): closed forms, and a small discriminator and a small critic
+//! The seeds' toy cases (docs/theory.md 3): closed forms, and a small discriminator and a small critic
 //! trained live on samples so the page can put the empirical estimates next to the exact curves.
 //!
 //! * **Parallel lines**: P_r uniform on {0} x [0, 1], P_g uniform on {theta} x [0, 1].
@@ -34,7 +34,7 @@ pub struct Divergences {
     pub w: f64,
 }
 
-/// Parallel lines at horizontal offset `theta` (THEORY.md 3).
+/// Parallel lines at horizontal offset `theta` (docs/theory.md 3).
 pub fn lines_divergences(theta: f64) -> Divergences {
     if theta == 0.0 {
         Divergences {

@@ -1,4 +1,4 @@
-//! The mode-collapse meter (THEORY.md 6, 7.4): a small CNN that tells which digit a generated image
+//! The mode-collapse meter (docs/theory.md 6, 7.4): a small CNN that tells which digit a generated image
 //! shows, trained on the 10k training subset by `cargo run --release --bin train-classifier`. Its
 //! weights ship with the page as a Burn record (burnpack bytes) and are loaded in each run's worker.
 

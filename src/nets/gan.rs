@@ -1,4 +1,4 @@
-//! Generator and discriminator/critic MLPs (THEORY.md 1; anchors' WORKLOADS.md).
+//! Generator and discriminator/critic MLPs (docs/theory.md 1; anchors' WORKLOADS.md).
 //!
 //! Both nets use LeakyReLU(0.2); the critic outputs a raw score (a logit for the GAN, f(x) for the
 //! WGAN), so losses can use log-sum-exp-stable forms. Linear layers use Burn's default init, which is
@@ -116,7 +116,7 @@ impl Critic {
     }
 
     /// f(x) and the input gradient ∇ₓf(x) of every row, the gradient written as ordinary forward
-    /// tensor ops (THEORY.md 4): Burn has no double backward, so WGAN-GP's penalty on ‖∇ₓf‖ is
+    /// tensor ops (docs/theory.md 4): Burn has no double backward, so WGAN-GP's penalty on ‖∇ₓf‖ is
     /// built from these ops and differentiated once. For f = W_out·h_L, h_l = lrelu(W_l·h_(l-1)):
     /// ∇ₓf = W_1ᵀ·diag(lrelu'(a_1))·…·W_Lᵀ·diag(lrelu'(a_L))·W_outᵀ. The slopes lrelu'(a) are
     /// piecewise constant (1 or 0.2), so they are taken as constants (detached): their derivative

@@ -1,4 +1,4 @@
-//! The energy view's wasm-bindgen surface (THEORY.md 5): MCMC in latent space on a run's critic
+//! The energy view's wasm-bindgen surface (docs/theory.md 5): MCMC in latent space on a run's critic
 //! read as an energy. Conversions only; the sampling is `lab/refine.rs`.
 
 // The worker awaits each Promise before calling again (see web/mod.rs).

@@ -1,4 +1,4 @@
-//! The toy-case lab's wasm-bindgen surface (THEORY.md 3): closed forms and the small networks
+//! The toy-case lab's wasm-bindgen surface (docs/theory.md 3): closed forms and the small networks
 //! the lab worker trains live. Conversions only.
 
 // The lab worker awaits each Promise before calling again (see web/mod.rs).

@@ -1,4 +1,4 @@
-// The energy view (THEORY.md 5): latent-space MCMC on a run's critic read as an energy. The chains
+// The energy view (docs/theory.md 5): latent-space MCMC on a run's critic read as an energy. The chains
 // run in the chosen run's worker (they need its generator and critic); this module sends the
 // request, draws the grids before and after, the mean energy and the acceptance per step.
 import { RUN_OPS } from '../common/protocol.js';

@@ -1,4 +1,4 @@
-// The toy-case panels (THEORY.md 3): parallel lines and two Gaussians. Exact curves are drawn from
+// The toy-case panels (docs/theory.md 3): parallel lines and two Gaussians. Exact curves are drawn from
 // the closed forms (computed in Rust, in the lab worker); the live estimates come from the small
 // networks the lab worker trains. The worker starts when a toy panel is first opened.
 import { Requester, TOY_EVENTS, TOY_OPS } from '../common/protocol.js';

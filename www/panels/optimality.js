@@ -1,4 +1,4 @@
-// "Train D to optimality" (THEORY.md 7.1): the panel's form and charts. The experiment itself runs
+// "Train D to optimality" (docs/theory.md 7.1): the panel's form and charts. The experiment itself runs
 // in the chosen run's worker (it needs that run's generator); this module only sends the request
 // and draws what comes back.
 import { RUN_OPS } from '../common/protocol.js';

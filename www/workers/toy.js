@@ -1,4 +1,4 @@
-// The toy cases (THEORY.md 3) in their own worker, on the CPU: a discriminator and a critic learn
+// The toy cases (docs/theory.md 3) in their own worker, on the CPU: a discriminator and a critic learn
 // to tell two distributions apart while the user moves them. Only the visible panel's lab trains.
 // It answers TOY_OPS (www/common/protocol.js) and posts TOY_EVENTS.
 import init, { Toy } from '../pkg/earthmover.js';
