@@ -25,6 +25,28 @@ fn the_pages_schema_is_generated_from_rust() {
     );
 }
 
+/// www/common/codes.js is Rust's error vocabulary, and each code is what serde sends the page.
+#[test]
+fn the_pages_error_codes_are_generated_from_rust() {
+    use earthmover::error::{page_module, Code};
+    for c in Code::ALL {
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(json, format!("\"{}\"", c.as_str()));
+    }
+    let path = common::repo_file("www/common/codes.js");
+    let want = page_module();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is out of date with src/error.rs; regenerate it with \
+         `UPDATE_GOLDEN=1 cargo test --release --test schema`",
+        path.display()
+    );
+}
+
 /// Each bound of the schema is accepted at its edge and refused just beyond it, each word of an
 /// enum round-trips, and a refused value leaves the config as it was.
 #[test]

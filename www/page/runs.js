@@ -3,6 +3,7 @@
 // The page hands over what is its own through initRuns(page): the state, the view (live or a
 // recording), drawing and the optimality panel.
 import { Requester, RUN_EVENTS as EV, RUN_OPS as OP, coded, errorOf } from '../common/protocol.js';
+import { ERROR_CODES } from '../common/codes.js';
 import { cpuBuild, cpuModule, earlyWorkers } from './boot.js';
 import { buildCard, drawGrid } from '../views/card.js';
 import { COLORS, addMark, clearMarks, rebuildCharts } from '../views/charts.js';
@@ -110,18 +111,11 @@ function adopt(id, msg) {
 }
 
 // Words for an error code (the worker's or Rust's), in the reader's language.
+// A run's error in the reader's language: every code of www/common/codes.js (generated from Rust's
+// error vocabulary) has words `err.<code>` in both tables; anything else shows its detail.
 function errorText(id, msg) {
   const d = { detail: msg.detail, url: msg.url, status: msg.status, run: t(`run.${id}`) };
-  switch (msg.code) {
-    case 'wasm': return t('err.wasm', d);
-    case 'data-fetch': return t('err.data_fetch', d);
-    case 'data-http': return t('err.data_http', d);
-    case 'data-corrupt': return t('err.data_corrupt', d);
-    case 'classifier': case 'classifier-fetch': case 'classifier-http': return t('err.classifier', d);
-    case 'training': return t('err.training', d);
-    case 'not-applied': return t('msg.not_applied', d);
-    default: return msg.detail;
-  }
+  return ERROR_CODES.includes(msg.code) ? t(`err.${msg.code.replace(/-/g, '_')}`, d) : msg.detail;
 }
 
 function thinHistory(h) {
