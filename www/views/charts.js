@@ -7,13 +7,13 @@ import { runName, runObjective, t } from '../page/i18n.js';
 import { latestIdxs, logTicks, nats } from './scales.js';
 import { tip } from './tips.js';
 import { chartTools, updateTools } from './chart-export.js';
+import { LIVE_CHARTS, MAX_DRAWN } from './live-charts.js';
 
 // Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 export const COLORS = { gan: '#D55E00', wgan: '#0072B2', floor: '#7a7a7a', ref: '#222222',
   kl: '#CC79A7', js: '#D55E00', w: '#0072B2', real: '#009E73', fake: '#E69F00', ns: '#CC79A7' };
-const LN2 = Math.log(2);
-// Points drawn per chart at most; the full history stays in memory (and in exports).
-export const MAX_DRAWN = 1500;
+// The live charts' specs, and the join of the runs' histories they draw from (live-charts.js).
+export { MAX_DRAWN, joined, thin } from './live-charts.js';
 
 // Presenter mode: thicker lines and taller charts.
 export const look = { scale: 1, height: 230, compact: false };
@@ -128,45 +128,6 @@ export const line = (label, stroke, scale, extra = {}) => ({
   ...(extra.points && extra.points.show ? { points: { ...extra.points, size: extra.points.size * look.scale } } : {}),
 });
 
-// Every x index kept when thinning n points to at most MAX_DRAWN: evenly spaced, first and last kept.
-export function thin(n, max = MAX_DRAWN) {
-  if (n <= max) return null;
-  const keep = [];
-  for (let i = 0; i < max; i++) keep.push(Math.round((i * (n - 1)) / (max - 1)));
-  return keep;
-}
-
-// Join the two runs' point lists on the step axis (uPlot wants one x array), thinned to `max`.
-export function joined(hist, fields, max = MAX_DRAWN) {
-  const steps = new Set();
-  for (const id of ['gan', 'wgan']) for (const p of hist[id]) steps.add(p.step);
-  let xs = [...steps].sort((a, b) => a - b);
-  const keep = thin(xs.length, max);
-  if (keep) xs = keep.map((i) => xs[i]);
-  const cols = fields.map(() => new Array(xs.length).fill(null));
-  // Each point lands on the kept step at or before its own (its own when nothing is thinned), so
-  // that values measured at a few steps only (the feature distance, the WGAN's W_hat) survive
-  // thinning; a later point at the same kept step replaces an earlier one.
-  const at = (step) => {
-    let lo = 0;
-    let hi = xs.length - 1;
-    if (hi < 0 || step < xs[0]) return -1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (xs[mid] <= step) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  fields.forEach(([id, key], k) => {
-    for (const p of hist[id]) {
-      const i = at(p.step);
-      if (i >= 0 && p[key] != null) cols[k][i] = p[key];
-    }
-  });
-  return [xs, ...cols];
-}
-
 // Whether uPlot data [xs, ...series] hold at least one value to draw.
 export const hasData = (d) => !!(d && d[0] && d[0].length && d.slice(1).some((col) => col && col.some((v) => v != null)));
 
@@ -242,97 +203,65 @@ export function rebuildCharts() {
 
 // ---- the live-training charts ----
 
+// What only drawing needs, per live chart (live-charts.js has the series and the data): its
+// element in the dashboard, its axes and its scales.
+const LIVE_LOOK = {
+  estimates: {
+    el: 'estimates',
+    // W_hat spans orders of magnitude in a run (tens in the first steps, about 1 later) and can
+    // be negative: an asinh axis (linear near 0, logarithmic beyond) keeps the later values
+    // readable instead of a flat line under the first spike.
+    axes: () => [{ scale: 'js', label: t('axis.js') }, { scale: 'w', side: 1, label: t('sym.w_axis'), grid: { show: false } }],
+    scales: () => ({ js: { range: nats(0, 0.75) }, w: { distr: 4, asinh: 1, auto: true } }),
+  },
+  probe: {
+    el: 'probe',
+    axes: () => [{ scale: 'js', label: t('axis.js') }],
+    scales: () => ({ js: { range: nats(-0.05, 0.75) } }),
+  },
+  emd: { el: 'emd', axes: () => [{ scale: 'emd', label: axisLabel('axis.emd') }], scales: () => ({ emd: { auto: true } }) },
+  'w-near-optimal': {
+    el: 'wopt',
+    axes: () => [{ scale: 'w', label: axisLabel('axis.wopt'), values: logTicks }],
+    scales: () => ({ w: { distr: 3, auto: true } }),
+  },
+  // Log scale: it falls by an order of magnitude while the noise turns into digits, and the later,
+  // smaller changes stay readable.
+  'feature-distance': {
+    el: 'feature',
+    axes: () => [{ scale: 'fd', label: axisLabel('axis.feature'), values: logTicks }],
+    scales: () => ({ fd: { distr: 3, auto: true } }),
+  },
+  signals: {
+    el: 'signals',
+    axes: () => [{ scale: 'loss', label: t('axis.loss') }, { scale: 'gn', side: 1, label: axisLabel('axis.gn'), grid: { show: false }, values: logTicks }],
+    scales: () => ({ loss: { auto: true }, gn: { distr: 3, auto: true } }),
+  },
+};
+
 export class Charts {
   constructor(els) {
     measureAll(Object.values(els));
     this.hist = { gan: [], wgan: [] };
     this.floor = null;
-    const full = (fields, extra) => () => extra(joined(this.hist, fields, Infinity));
-    // Each run's own estimate: JS_hat on the left axis for a GAN, W_hat (or the energy gap) on the
-    // right axis for the critics; the series follow the objectives the runs train now.
-    const name = (id) => ({ run: runName(id) });
-    const estLayout = () => {
-      const js = ['gan', 'wgan'].filter((id) => runObjective(id) === 'gan');
-      const w = ['gan', 'wgan'].filter((id) => runObjective(id) !== 'gan');
-      return [...js.map((id) => ({ id, key: 'js_hat' })), ...(js.length ? [{ log2: true }] : []), ...w.map((id) => ({ id, key: 'w_hat' }))];
-    };
-    this.estCols = (h, max) => {
-      const layout = estLayout();
-      const fields = layout.filter((c) => !c.log2).map((c) => [c.id, c.key]);
-      const d = joined(h, fields, max);
-      let k = 1;
-      return [d[0], ...layout.map((c) => (c.log2 ? d[0].map(() => LN2) : d[k++]))];
-    };
-    this.est = managedChart(els.estimates, () => ({
-      name: 'estimates', title: t('chart.est'),
-      series: estLayout().map((c) => {
-        if (c.log2) return line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 });
-        if (c.key === 'js_hat') return line(t('series.est_js', name(c.id)), COLORS[c.id], 'js');
-        return line(t(runObjective(c.id) === 'energy' ? 'series.est_gap' : 'series.est_w', name(c.id)), COLORS[c.id], 'w');
-      }),
-      // W_hat spans orders of magnitude in a run (tens in the first steps, about 1 later) and can
-      // be negative: an asinh axis (linear near 0, logarithmic beyond) keeps the later values
-      // readable instead of a flat line under the first spike.
-      axes: [{ scale: 'js', label: t('axis.js') },
-        { scale: 'w', side: 1, label: t('sym.w_axis'), grid: { show: false } }],
-      scales: { js: { range: nats(0, 0.75) }, w: { distr: 4, asinh: 1, auto: true } },
-    }));
-    this.est.full = () => this.estCols(this.hist, Infinity);
-    this.probe = managedChart(els.probe, () => ({
-      name: 'probe', title: t('chart.probe'),
-      series: [line(t('series.probe', name('gan')), COLORS.gan, 'js', { width: 1.5, dash: [4, 3] }),
-        line(t('series.probe', name('wgan')), COLORS.wgan, 'js', { width: 1.5, dash: [4, 3] }),
-        line(t('series.js_opt', name('gan')), COLORS.gan, 'js', { width: 3 }), line(t('series.js_opt', name('wgan')), COLORS.wgan, 'js', { width: 3 }),
-        line(t('series.log2'), COLORS.ref, 'js', { dash: [6, 4], width: 1.5 })],
-      axes: [{ scale: 'js', label: t('axis.js') }],
-      scales: { js: { range: nats(-0.05, 0.75) } },
-    }));
-    const probeFields = [['gan', 'js_probe'], ['wgan', 'js_probe'], ['gan', 'js_opt'], ['wgan', 'js_opt']];
-    this.probeFields = probeFields;
-    this.probe.full = full(probeFields, (d) => [...d, d[0].map(() => LN2)]);
-    this.emd = managedChart(els.emd, () => ({
-      name: 'emd', title: t('chart.emd'),
-      series: [line(t('series.emd', name('gan')), COLORS.gan, 'emd'), line(t('series.emd', name('wgan')), COLORS.wgan, 'emd'),
-        line(t('series.floor'), COLORS.floor, 'emd', { dash: [3, 3], width: 1.5 })],
-      axes: [{ scale: 'emd', label: axisLabel('axis.emd') }],
-      scales: { emd: { auto: true } },
-    }));
-    this.emd.full = full([['gan', 'emd'], ['wgan', 'emd']], (d) => [...d, d[0].map(() => this.floor)]);
-    // W at a near-optimal critic (the critic judge), both generators; it spans orders of magnitude.
-    this.wopt = managedChart(els.wopt, () => ({
-      name: 'w-near-optimal', title: t('chart.wopt'),
-      series: [line(t('series.wopt', name('gan')), COLORS.gan, 'w', { width: 3 }), line(t('series.wopt', name('wgan')), COLORS.wgan, 'w', { width: 3 })],
-      axes: [{ scale: 'w', label: axisLabel('axis.wopt'), values: logTicks }],
-      scales: { w: { distr: 3, auto: true } },
-    }));
-    this.wopt.full = full([['gan', 'w_opt'], ['wgan', 'w_opt']], (d) => d);
-    // The yardstick that agrees with the eye: Fréchet distance in the digit classifier's features.
-    this.feature = managedChart(els.feature, () => ({
-      name: 'feature-distance', title: t('chart.feature'),
-      series: [line(t('series.feature', name('gan')), COLORS.gan, 'fd'), line(t('series.feature', name('wgan')), COLORS.wgan, 'fd')],
-      // Log scale: it falls by an order of magnitude while the noise turns into digits, and the
-      // later, smaller changes stay readable.
-      axes: [{ scale: 'fd', label: axisLabel('axis.feature'), values: logTicks }],
-      scales: { fd: { distr: 3, auto: true } },
-    }));
-    this.feature.full = full([['gan', 'feature_distance'], ['wgan', 'feature_distance']], (d) => d);
-    const sigFields = [['gan', 'loss_d'], ['gan', 'loss_g'], ['wgan', 'loss_d'], ['wgan', 'loss_g'], ['gan', 'grad_norm_g'], ['wgan', 'grad_norm_g']];
-    const ld = (id) => t(runObjective(id) === 'gan' ? 'sym.series_ld' : 'sym.series_lf', name(id));
-    this.sig = managedChart(els.signals, () => ({
-      name: 'signals', title: t('chart.signals'),
-      series: [line(ld('gan'), COLORS.gan, 'loss', { dash: [2, 3] }), line(t('sym.series_lg', name('gan')), COLORS.gan, 'loss', { dash: [8, 3] }),
-        line(ld('wgan'), COLORS.wgan, 'loss', { dash: [2, 3] }), line(t('sym.series_lg', name('wgan')), COLORS.wgan, 'loss', { dash: [8, 3] }),
-        line(t('sym.series_gn', name('gan')), COLORS.gan, 'gn', { width: 2.5 }), line(t('sym.series_gn', name('wgan')), COLORS.wgan, 'gn', { width: 2.5 })],
-      axes: [{ scale: 'loss', label: t('axis.loss') },
-        { scale: 'gn', side: 1, label: axisLabel('axis.gn'), grid: { show: false }, values: logTicks }],
-      scales: { loss: { auto: true }, gn: { distr: 3, auto: true } },
-    }));
-    this.sig.full = full(sigFields, (d) => d);
-    this.sigFields = sigFields;
+    const ctx = () => ({ objectives: { gan: runObjective('gan'), wgan: runObjective('wgan') }, floor: this.floor });
+    this.charts = LIVE_CHARTS.map((spec) => {
+      const look2 = LIVE_LOOK[spec.name];
+      const c = managedChart(els[look2.el], () => ({
+        name: spec.name, title: t(spec.title),
+        series: spec.series(ctx()).map((x) => line(t(x.label, x.run ? { run: runName(x.run) } : {}), COLORS[x.color], x.scale, x.extra)),
+        axes: look2.axes(), scales: look2.scales(),
+      }));
+      // The CSV export: the same columns, not thinned.
+      c.full = () => spec.columns(this.hist, ctx(), Infinity);
+      c.columns = (h) => spec.columns(h, ctx(), MAX_DRAWN);
+      return c;
+    });
+    this.probe = this.charts[LIVE_CHARTS.findIndex((spec) => spec.name === 'probe')];
   }
 
   resize() {
-    for (const c of [this.est, this.probe, this.wopt, this.emd, this.feature, this.sig]) c.resize();
+    for (const c of this.charts) c.resize();
   }
 
   update(hist, floor) {
@@ -342,23 +271,15 @@ export class Charts {
     this.frame = requestAnimationFrame(() => {
       this.frame = null;
       const h = this.hist;
-      this.est.setData(this.estCols(h));
-      const pr = joined(h, this.probeFields);
-      this.probe.setData([...pr, pr[0].map(() => LN2)]);
+      for (const c of this.charts) c.setData(c.columns(h));
       // A run without a probe (the classroom GAN: its own D is one) has no legend entry for it.
+      const pr = this.probe.data;
       const rows = this.probe.u.root.querySelectorAll('.u-legend .u-series');
       pr.slice(1, 3).forEach((col, k) => {
         const row = rows[k + 1];
-        const run = this.probeFields[k][0];
+        const run = ['gan', 'wgan'][k];
         if (row) row.style.display = col.some((v) => v != null) || !h[run].length ? '' : 'none';
       });
-      const emd = joined(h, [['gan', 'emd'], ['wgan', 'emd']]);
-      this.emd.setData([...emd, emd[0].map(() => this.floor)]);
-      this.feature.setData(joined(h, [['gan', 'feature_distance'], ['wgan', 'feature_distance']]));
-      // Log scale: only positive values can be drawn.
-      const wo = joined(h, [['gan', 'w_opt'], ['wgan', 'w_opt']]);
-      this.wopt.setData([wo[0], ...wo.slice(1).map((c) => c.map((v) => (v != null && v > 0 ? v : null)))]);
-      this.sig.setData(joined(h, this.sigFields));
     });
   }
 }
