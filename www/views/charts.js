@@ -152,6 +152,7 @@ export function managedChart(el, spec) {
     if (c.summarise) c.summarise();
     const tools = el.querySelector('.chart-tools');
     if (tools) updateTools(c, tools);
+    if (c.afterBuild) c.afterBuild();
   };
   // Until a chart has a value its plot stays undrawn (style.css): uPlot shows an axis only once
   // its scale has a range, and the plot moving over as the axes came was a layout shift (issue 35).
@@ -258,6 +259,20 @@ export class Charts {
       return c;
     });
     this.probe = this.charts[LIVE_CHARTS.findIndex((spec) => spec.name === 'probe')];
+    // A rebuilt chart (a resize, the language, presenter mode) has a new legend: hide again.
+    this.probe.afterBuild = () => this.hideMissingProbes();
+  }
+
+  // A run without a probe (the classroom GAN: its own D is one) has no legend entry for it.
+  hideMissingProbes() {
+    const pr = this.probe.data;
+    if (!pr) return;
+    const rows = this.probe.u.root.querySelectorAll('.u-legend .u-series');
+    pr.slice(1, 3).forEach((col, k) => {
+      const row = rows[k + 1];
+      const run = ['gan', 'wgan'][k];
+      if (row) row.style.display = col.some((v) => v != null) || !this.hist[run].length ? '' : 'none';
+    });
   }
 
   resize() {
@@ -272,14 +287,7 @@ export class Charts {
       this.frame = null;
       const h = this.hist;
       for (const c of this.charts) c.setData(c.columns(h));
-      // A run without a probe (the classroom GAN: its own D is one) has no legend entry for it.
-      const pr = this.probe.data;
-      const rows = this.probe.u.root.querySelectorAll('.u-legend .u-series');
-      pr.slice(1, 3).forEach((col, k) => {
-        const row = rows[k + 1];
-        const run = ['gan', 'wgan'][k];
-        if (row) row.style.display = col.some((v) => v != null) || !h[run].length ? '' : 'none';
-      });
+      this.hideMissingProbes();
     });
   }
 }
