@@ -83,6 +83,69 @@ pub struct LogPoint {
     pub rho_feature: Option<f64>,
 }
 
+/// The scalars of a logged point, read back from the device in one transfer together with the
+/// EMD's costs and the classifier's features: [`Readout::parts`] writes them in the order
+/// [`Readout::read`] reads them, so the order lives in one place.
+struct Readout<T> {
+    /// K̂, the estimating critic's largest input-gradient norm (0 without a critic estimate).
+    k_hat: T,
+    /// The critic loss W_hat is read from (the caught-up copy's for the clipped WGAN).
+    loss_w: T,
+    /// The run's own D or critic loss.
+    loss_d: T,
+    loss_g: T,
+    /// ‖∇G L_G‖².
+    grad_norm_sq: T,
+    loss_probe: T,
+    /// The judges' losses (0 at points that are not judged).
+    loss_judge: T,
+    loss_critic_judge: T,
+}
+
+impl Readout<Tensor<1>> {
+    const LEN: usize = 8;
+
+    fn parts(self) -> Vec<Tensor<1>> {
+        vec![
+            self.k_hat,
+            self.loss_w,
+            self.loss_d,
+            self.loss_g,
+            self.grad_norm_sq,
+            self.loss_probe,
+            self.loss_judge,
+            self.loss_critic_judge,
+        ]
+    }
+}
+
+impl Readout<f64> {
+    fn read(v: &[f32]) -> Readout<f64> {
+        let x = |i: usize| v[i] as f64;
+        Readout {
+            k_hat: x(0),
+            loss_w: x(1),
+            loss_d: x(2),
+            loss_g: x(3),
+            grad_norm_sq: x(4),
+            loss_probe: x(5),
+            loss_judge: x(6),
+            loss_critic_judge: x(7),
+        }
+    }
+}
+
+/// The columns of a run's series (`Trainer::series`, one row per logged point after step 0),
+/// between which the rank correlations are taken.
+mod col {
+    /// The run's own estimate: JS_hat or W_hat.
+    pub const OWN: usize = 0;
+    /// The probe's JS_hat.
+    pub const PROBE: usize = 1;
+    pub const EMD: usize = 2;
+    pub const FEATURE_DISTANCE: usize = 3;
+}
+
 /// A run's networks at one step: clones share the tensors, so holding them costs no copy.
 pub(crate) struct Held {
     step: u64,
@@ -108,15 +171,20 @@ impl Trainer {
         critic.0
     }
 
-    /// Measure the current state: losses on a fresh batch, the generator's gradient norm, and the
-    /// EMD yardstick. No parameter changes; one read-back from the device.
+    /// The logged point of the current step: the judges' step ([`Trainer::judge_step`], at the
+    /// judged points only, once per step), then [`Trainer::read_point`].
     pub async fn measure(&mut self) -> Result<LogPoint, Error> {
         // The yardstick and the judges measure every JUDGE_EVERY-th logged point only: they cost
         // more than the rest of a point, and the class sees a curve every few seconds either way.
-        let judged = self.yardstick.is_some() && self.judged_now();
-        if judged {
-            self.train_judge();
-        }
+        let judged = self.judge_step();
+        self.read_point(judged).await
+    }
+
+    /// Read the current state: losses on a fixed batch, the generator's gradient norm, the EMD
+    /// yardstick, and at a judged point the judges' estimates and the feature distance. The run's
+    /// networks and the judges do not change (the clipped WGAN's caught-up critic is a copy); the
+    /// point joins the series behind the rank correlations. One read-back from the device.
+    async fn read_point(&mut self, judged: bool) -> Result<LogPoint, Error> {
         let judge = self.yardstick.as_ref().filter(|_| judged);
         let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
         let real_scores = self.d.forward(self.est_real.clone()).detach();
@@ -193,26 +261,26 @@ impl Trainer {
         let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
         let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
-        let mut parts = vec![
+        let mut parts = Readout {
             k_hat,
             loss_w,
             loss_d,
-            loss_g.inner(),
-            gn2,
+            loss_g: loss_g.inner(),
+            grad_norm_sq: gn2,
             loss_probe,
-            loss_opt,
-            loss_wopt,
-            dist,
-        ];
+            loss_judge: loss_opt,
+            loss_critic_judge: loss_wopt,
+        }
+        .parts();
+        parts.push(dist);
         parts.extend(feats);
+        // The scalars, then the n x n costs, then the features.
         let v = read_f32(Tensor::cat(parts, 0)).await?;
-        // The eight scalars in the order of `parts`, then the n x n costs, then the features.
-        let scalars: Vec<f64> = v[..8].iter().map(|&x| x as f64).collect();
-        let [k_hat, loss_w, loss_d, loss_g, gn2, loss_probe, loss_opt, loss_wopt] = scalars[..]
-        else {
-            unreachable!("eight scalars were read back")
-        };
-        let (costs, feats) = v[8..].split_at(n * n);
+        let r = Readout::read(&v);
+        let (k_hat, loss_w, loss_d, loss_g, gn2) =
+            (r.k_hat, r.loss_w, r.loss_d, r.loss_g, r.grad_norm_sq);
+        let (loss_probe, loss_opt, loss_wopt) = (r.loss_probe, r.loss_judge, r.loss_critic_judge);
+        let (costs, feats) = v[Readout::LEN..].split_at(n * n);
         if !(loss_d.is_finite() && loss_g.is_finite() && gn2.is_finite()) {
             return Err(Error::new(Code::Diverged, format!(
                 "a loss became non-finite at step {} (L_D = {loss_d}, L_G = {loss_g}): the learning rate is probably too high",
@@ -237,8 +305,12 @@ impl Trainer {
         }
         if self.step > 0 {
             let fd = feature_distance.unwrap_or(f64::NAN);
-            self.series
-                .push([own, js_probe.unwrap_or(f64::NAN), emd, fd]);
+            let mut row = [f64::NAN; 4];
+            row[col::OWN] = own;
+            row[col::PROBE] = js_probe.unwrap_or(f64::NAN);
+            row[col::EMD] = emd;
+            row[col::FEATURE_DISTANCE] = fd;
+            self.series.push(row);
             self.series_steps_last = Some(self.step);
         }
         // Spearman's ρ of columns a and b over the points that have both: the clipped WGAN's
@@ -264,12 +336,15 @@ impl Trainer {
             loss_g,
             grad_norm_g: gn2.sqrt(),
             js_probe,
-            rho_est: rho(0, 2),
-            rho_probe: js_probe.and_then(|_| rho(1, 2)),
+            rho_est: rho(col::OWN, col::EMD),
+            rho_probe: js_probe.and_then(|_| rho(col::PROBE, col::EMD)),
             feature_distance,
             js_opt,
             w_opt,
-            rho_feature: self.yardstick.as_ref().and_then(|_| rho(0, 3)),
+            rho_feature: self
+                .yardstick
+                .as_ref()
+                .and_then(|_| rho(col::OWN, col::FEATURE_DISTANCE)),
         })
     }
 

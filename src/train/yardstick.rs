@@ -55,6 +55,9 @@ pub(crate) struct Yardstick {
     critic_judge: Option<(Critic, ModuleOptimizer)>,
     /// The judge's own batches and noise: the run's trajectory does not depend on it.
     rng: SplitMix64,
+    /// The step the judges last trained at: a point measured again at the same step (after a
+    /// pause, a restore) reads the same judges instead of training them further.
+    trained_at: Option<u64>,
 }
 
 impl Yardstick {
@@ -132,30 +135,42 @@ impl Trainer {
             judge: Some((judge, probe_optimizer())),
             critic_judge: Some((critic_judge, rmsprop())),
             rng: SplitMix64::new(seed),
+            trained_at: None,
         });
         Ok(())
     }
 
     /// [`JUDGE_STEPS`] more updates of the judge against the current generator, on real training
     /// batches and fresh generated ones (its own random stream).
-    pub(super) fn train_judge(&mut self) {
+    /// The judges' step: at a judged point (every [`JUDGE_EVERY`]-th logged point), train the near-optimal
+    /// discriminator and critic further against the generator as it is, once per step. Returns
+    /// whether the point is judged (the yardstick is loaded and the step is a judged one). Only
+    /// the judges change: the run's networks, optimisers and streams do not.
+    pub fn judge_step(&mut self) -> bool {
+        if self.yardstick.is_none() || !self.judged_now() {
+            return false;
+        }
         // Out of the trainer while it trains, so that the trainer lends its batches.
         let Some(mut y) = self.yardstick.take() else {
-            return;
+            return false;
         };
-        if let Some(mut judge) = y.judge.take() {
-            for _ in 0..JUDGE_STEPS {
-                judge = self.watcher_step(judge, (JUDGE_LR, JUDGE_BATCH), &mut y.rng);
+        if y.trained_at != Some(self.step) {
+            if let Some(mut judge) = y.judge.take() {
+                for _ in 0..JUDGE_STEPS {
+                    judge = self.watcher_step(judge, (JUDGE_LR, JUDGE_BATCH), &mut y.rng);
+                }
+                y.judge = Some(judge);
             }
-            y.judge = Some(judge);
-        }
-        if let Some(mut critic) = y.critic_judge.take() {
-            for _ in 0..CRITIC_JUDGE_STEPS {
-                let rates = (JUDGE_CRITIC_LR, JUDGE_CLIP, JUDGE_BATCH);
-                critic = self.watcher_critic_step(critic, rates, &mut y.rng);
+            if let Some(mut critic) = y.critic_judge.take() {
+                for _ in 0..CRITIC_JUDGE_STEPS {
+                    let rates = (JUDGE_CRITIC_LR, JUDGE_CLIP, JUDGE_BATCH);
+                    critic = self.watcher_critic_step(critic, rates, &mut y.rng);
+                }
+                y.critic_judge = Some(critic);
             }
-            y.critic_judge = Some(critic);
+            y.trained_at = Some(self.step);
         }
         self.yardstick = Some(y);
+        true
     }
 }
