@@ -124,7 +124,6 @@ export default {
   'reason.reset': 'Reset',
   'reason.preset': 'Preset "{preset}" chosen',
   'msg.loss_switched': 'Generator loss switched to {loss} at step {step}; the run goes on.',
-  'msg.not_applied': 'Settings not applied: {detail}. The run continues unchanged.',
   'msg.diverged': 'The {run} diverged at step {step}: {detail}. It is paused; its curves and samples stay as they were. Lower the learning rates in its Settings (this resets the run).',
   'msg.device_lost': 'The GPU device was lost ({reason}). The {run} run continues on the CPU from its last saved state (step {step}); the curves up to there are kept.',
   'msg.device_lost_fresh': 'The GPU device was lost ({reason}) before the {run} run saved any state; it restarts on the CPU.',

@@ -125,7 +125,6 @@ export default {
   'reason.reset': '已重置',
   'reason.preset': '选择了预设“{preset}”',
   'msg.loss_switched': '第 {step} 步时生成器损失切换为 {loss}；训练继续。',
-  'msg.not_applied': '设置未应用：{detail}。训练保持不变。',
   'msg.diverged': '{run} 在第 {step} 步发散：{detail}。训练已暂停，曲线和样本保持原样。请在它的设置中调低学习率（这会重置该训练）。',
   'msg.device_lost': 'GPU 设备丢失（{reason}）。{run} 从最后保存的状态（第 {step} 步）起改在 CPU 上继续；此前的曲线都保留。',
   'msg.device_lost_fresh': 'GPU 设备丢失（{reason}），{run} 尚未保存任何状态；改在 CPU 上从头开始。',

@@ -110,7 +110,6 @@ function adopt(id, msg) {
   page.syncUrl();
 }
 
-// Words for an error code (the worker's or Rust's), in the reader's language.
 // A run's error in the reader's language: every code of www/common/codes.js (generated from Rust's
 // error vocabulary) has words `err.<code>` in both tables; anything else shows its detail.
 function errorText(id, msg) {

@@ -140,7 +140,13 @@ let pool = { t: -Infinity, bytes: 0 };
 
 function postStatus() {
   const now = performance.now();
-  if (now - pool.t >= 1000) pool = { t: now, bytes: backendKind === 'webgpu' ? run.poolBytes : 0 };
+  if (now - pool.t >= 1000 && !deviceLost) {
+    let bytes = 0;
+    try {
+      bytes = backendKind === 'webgpu' ? run.poolBytes : 0;
+    } catch (_) { /* a device going away: the status goes out without it */ }
+    pool = { t: now, bytes };
+  }
   const marks = rate.marks;
   if (!playing) {
     rate = { marks: [], value: 0 };
