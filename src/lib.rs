@@ -5,6 +5,7 @@
 //! | module | what it holds |
 //! | --- | --- |
 //! | [`rng`], [`tensors`], [`data`], [`config`], [`device`] | the project's RNG, tensor helpers, the MNIST subset, every setting, the backend choice |
+//! | [`cpu`] | the CPU backend's fast paths (our matrix kernel, one-pass activations, classifier and optimisers), and the one place that decides who takes them |
 //! | [`nets`] | generator, discriminator/critic, digit classifier |
 //! | [`objective`], [`metrics`] | losses with the estimate each yields; EMD, gradient norms, rank correlation |
 //! | [`train`] | the trainer: one step in, numbers out; its measurements and checkpoints |
@@ -13,6 +14,7 @@
 //! | `web` (wasm32 only) | the wasm-bindgen surface the page's workers call, nothing else |
 
 pub mod config;
+pub mod cpu;
 pub mod data;
 pub mod device;
 pub mod error;

@@ -10,9 +10,9 @@ use common::t2;
 
 use burn::optim::{AdamConfig, Optimizer, RmsPropConfig};
 use burn::tensor::{Device, Tensor, TensorData};
+use earthmover::cpu::optim::{FusedAdam, FusedRmsProp};
 use earthmover::rng::SplitMix64;
 use earthmover::tensors::read_f32;
-use earthmover::train::optim::{FusedAdam, FusedRmsProp};
 
 /// A tensor's floats as bits: equal only when bit for bit the same (NaN included).
 fn bits<const D: usize>(t: &Tensor<D>) -> Vec<u32> {
@@ -170,7 +170,7 @@ fn fused_optimisers_are_burns_bit_for_bit() {
     );
 }
 
-/// The nets' own matrix product (`nets::matmul`, the browser's CPU build; natively run through
+/// The nets' own matrix product (`cpu::matmul`, the browser's CPU build; natively run through
 /// `matmul_own` on the kernel's portable code) against Burn's matmul, in value and both gradients
 /// (`tests/matmul_check`, shared with the browser test).
 #[test]

@@ -1,7 +1,7 @@
 // The two CPU builds of the wasm (issue 19): www/pkg, whose matrix kernel multiplies and adds in
 // plain SIMD, and www/pkg-fma, whose kernel uses relaxed SIMD's f32x4.relaxed_madd (an FMA where the
 // CPU has one). Each build's kernel is checked against a triple loop in Chromium (the wasm's
-// `checkMatmul`, src/nets/sgemm/check.rs), and the page must train with the FMA build where relaxed
+// `checkMatmul`, src/cpu/sgemm/check.rs), and the page must train with the FMA build where relaxed
 // SIMD validates. tests/firefox.test.mjs does the same in Firefox.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

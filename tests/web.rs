@@ -140,7 +140,7 @@ async fn webgpu_training_runs() {
     }
 }
 
-/// The nets' own wasm SIMD128 matrix product (`nets::sgemm`, what the page's CPU build trains
+/// The nets' own wasm SIMD128 matrix product (`cpu::sgemm`, what the page's CPU build trains
 /// with) against Burn's matmul in this browser, in value and both gradients
 /// (`tests/matmul_check`; natively the same check runs on the kernel's portable code).
 #[wasm_bindgen_test]

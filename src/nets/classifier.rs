@@ -18,7 +18,7 @@ use crate::rng::SplitMix64;
 use crate::tensors::{host, materialize, read_f32, seeded};
 
 /// The forward pass on the CPU in passes of our own.
-mod cpu;
+use crate::cpu::{self, classifier as cpu_pass};
 
 /// Digit classes.
 pub const CLASSES: usize = 10;
@@ -57,14 +57,14 @@ impl Classifier {
     pub fn features(&self, images: Tensor<2>) -> Tensor<2> {
         let device = images.device();
         // Devices compare ignoring autodiff; the classifier in training has tracked weights.
-        if device != Device::flex() || self.fc1.weight.val().is_tracked() {
+        if !cpu::fast_paths(&device) || self.fc1.weight.val().is_tracked() {
             return self.features_with_burn(images);
         }
         let n = images.shape().dims::<2>()[0];
         let bias = |b: &Option<burn::module::Param<Tensor<1>>>, len: usize| {
             b.as_ref().map_or_else(|| vec![0.0; len], |b| host(b.val()))
         };
-        let weights = cpu::Weights {
+        let weights = cpu_pass::Weights {
             w1: host(self.conv1.weight.val()),
             b1: bias(&self.conv1.bias, 16),
             w2: host(self.conv2.weight.val()),
@@ -72,7 +72,7 @@ impl Classifier {
             fc: host(self.fc1.weight.val()),
             fc_b: bias(&self.fc1.bias, FEATURES),
         };
-        let f = cpu::features(&host(images), n, &weights);
+        let f = cpu_pass::features(&host(images), n, &weights);
         Tensor::from_data(TensorData::new(f, [n, FEATURES]), &device)
     }
 

@@ -10,7 +10,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
 use super::activation::{leaky_relu, tanh};
-use super::matmul::{linear, matmul};
+use crate::cpu::matmul::{linear, matmul};
 
 /// LeakyReLU slope of every hidden layer (PyTorch-GAN, DCGAN).
 pub const LEAKY_SLOPE: f64 = 0.2;

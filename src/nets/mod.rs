@@ -5,8 +5,6 @@
 pub mod activation;
 pub mod classifier;
 pub mod gan;
-pub mod matmul;
-pub mod sgemm;
 
 pub use activation::{leaky_relu, tanh};
 pub use classifier::{Classifier, ModeStats};

@@ -24,13 +24,12 @@ use crate::tensors::{
 pub mod checkpoint;
 pub mod known_answer;
 pub mod measure;
-pub mod optim;
 pub mod yardstick;
 
+use crate::cpu::optim::{FusedAdam, FusedRmsProp};
 pub use checkpoint::Checkpoint;
 use measure::Held;
 pub use measure::LogPoint;
-use optim::{FusedAdam, FusedRmsProp};
 
 /// The WGAN authors' critic schedule (`critic_boost`): boosted during the first 25 generator steps
 /// and at every 500th (Arjovsky et al.'s code: `if gen_iterations < 25 or gen_iterations % 500 == 0`).

@@ -27,12 +27,12 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// This build's matrix kernel against a triple loop (`src/nets/sgemm/check.rs`): `undefined` when
+/// This build's matrix kernel against a triple loop (`src/cpu/sgemm/check.rs`): `undefined` when
 /// every product matches, else the first element that does not. `tests/kernel.test.mjs` calls it on
 /// both CPU builds (plain SIMD and relaxed-SIMD FMA) in Chromium and Firefox.
 #[wasm_bindgen(js_name = checkMatmul)]
 pub fn check_matmul() -> Option<String> {
-    crate::nets::sgemm::self_check().err()
+    crate::cpu::sgemm::self_check().err()
 }
 
 /// A Rust value as plain JS data: structs and maps as objects, vectors as arrays, `None` as null

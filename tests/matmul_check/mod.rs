@@ -1,9 +1,9 @@
-//! The nets' own matrix product (`nets::matmul::matmul_own`) against Burn's matmul: value and both
+//! The nets' own matrix product (`cpu::matmul::matmul_own`) against Burn's matmul: value and both
 //! gradients. Shared by `tests/fast_paths.rs` (natively, on the kernel's portable code) and
 //! `tests/web.rs` (in the browser, on its SIMD code); async because the browser reads back so.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use earthmover::nets::matmul::{matmul_own, own_products, MIN_DIM};
+use earthmover::cpu::matmul::{matmul_own, own_products, MIN_DIM};
 use earthmover::rng::SplitMix64;
 use earthmover::tensors::read_f32;
 

@@ -15,7 +15,7 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, DType, Dispatch, Flex, Shape};
 use burn::nn::Linear;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 
 use super::sgemm::{sgemm, Strided};
 
@@ -120,7 +120,7 @@ fn strided(t: &FlexTensor) -> (Strided<'_>, [usize; 2]) {
 /// lhs · rhs through the extension on a CPU device, Burn's matmul elsewhere or for small sizes.
 pub fn matmul_own(lhs: Tensor<2>, rhs: Tensor<2>) -> Tensor<2> {
     let ([m, k], [_, n]) = (lhs.dims(), rhs.dims());
-    if lhs.device() != Device::flex() || m.min(n).min(k) < MIN_DIM {
+    if !super::fast_paths(&lhs.device()) || m.min(n).min(k) < MIN_DIM {
         return lhs.matmul(rhs);
     }
     Tensor::from_dispatch(<Dispatch as OwnMatmul>::own_matmul(

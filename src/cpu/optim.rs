@@ -60,7 +60,7 @@ impl Optimizer for FusedAdam {
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
         let device = tensor.device();
-        if device != Device::flex() {
+        if !super::fast_paths(&device) {
             return self.burn.step(lr, tensor, grad, state);
         }
         let shape = tensor.shape();
@@ -141,7 +141,7 @@ impl Optimizer for FusedRmsProp {
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
         let device = tensor.device();
-        if device != Device::flex() {
+        if !super::fast_paths(&device) {
             return self.burn.step(lr, tensor, grad, state);
         }
         let shape = tensor.shape();

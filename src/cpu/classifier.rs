@@ -7,7 +7,7 @@
 //! (`tests/fast_paths.rs`), and a meter pass of 120 ms (Node, the plain-SIMD build), 64% of it in
 //! the kernel.
 
-use crate::nets::sgemm::{sgemm, Strided};
+use super::sgemm::{sgemm, Strided};
 
 /// Image side, kernel side, and the sides after each convolution and each pooling.
 const SIDE: usize = 28;
@@ -28,7 +28,7 @@ const CHUNK: usize = 16;
 
 /// The weights as Burn stores them: conv1 [16, 1, 5, 5], conv2 [32, 16, 5, 5], fc1 [512, 64] (input
 /// major), and their biases.
-pub(super) struct Weights {
+pub struct Weights {
     pub w1: Vec<f32>,
     pub b1: Vec<f32>,
     pub w2: Vec<f32>,
@@ -96,7 +96,7 @@ fn pool_relu(
 
 /// The 64 features (after fc1's ReLU) of each of the `n` images in `x` ([n · 784], intensities in
 /// [0, 1]): [n · 64].
-pub(super) fn features(x: &[f32], n: usize, w: &Weights) -> Vec<f32> {
+pub fn features(x: &[f32], n: usize, w: &Weights) -> Vec<f32> {
     assert_eq!(
         x.len(),
         n * SIDE * SIDE,
