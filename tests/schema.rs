@@ -11,15 +11,24 @@ use earthmover::lab::mcmc::Sampler;
 /// www/common/schema.js is what Rust generates now. `UPDATE_GOLDEN=1` rewrites it.
 #[test]
 fn the_pages_schema_is_generated_from_rust() {
-    let path = common::repo_file("www/common/schema.js");
-    let want = page_module();
+    golden(
+        "www/common/schema.js",
+        &page_module(),
+        "src/config/schema.rs",
+    );
+}
+
+/// The committed generated file `file` is `want`, what Rust (`source`) generates now;
+/// `UPDATE_GOLDEN=1` rewrites it.
+fn golden(file: &str, want: &str, source: &str) {
+    let path = common::repo_file(file);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &want).unwrap();
+        std::fs::write(&path, want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "{} is out of date with src/config/schema.rs; regenerate it with \
+        "{} is out of date with {source}; regenerate it with \
          `UPDATE_GOLDEN=1 cargo test --release --test schema`",
         path.display()
     );
@@ -33,18 +42,7 @@ fn the_pages_error_codes_are_generated_from_rust() {
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(json, format!("\"{}\"", c.as_str()));
     }
-    let path = common::repo_file("www/common/codes.js");
-    let want = page_module();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &want).unwrap();
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "{} is out of date with src/error.rs; regenerate it with \
-         `UPDATE_GOLDEN=1 cargo test --release --test schema`",
-        path.display()
-    );
+    golden("www/common/codes.js", &page_module(), "src/error.rs");
 }
 
 /// Each bound of the schema is accepted at its edge and refused just beyond it, each word of an
