@@ -7,7 +7,7 @@ use burn::tensor::activation::softplus;
 use burn::tensor::Tensor;
 
 use crate::config::GanLoss;
-use crate::nets::Critic;
+use crate::nets::ScoreNet;
 
 /// log 2, the ceiling of the Jensen-Shannon divergence.
 pub const LN2: f64 = std::f64::consts::LN_2;
@@ -51,7 +51,7 @@ pub fn w_hat(critic_loss: f64) -> f64 {
 /// x̂ = ε·real + (1 − ε)·fake, ε ~ U[0, 1] per row (`eps` [batch, 1]). Differentiable once with
 /// respect to the critic's weights; multiply by λ (10 in the paper) and add to the critic loss.
 pub fn gradient_penalty(
-    critic: &Critic,
+    critic: &ScoreNet,
     real: Tensor<2>,
     fake: Tensor<2>,
     eps: Tensor<2>,
@@ -67,7 +67,7 @@ pub fn gradient_penalty(
 /// The network outputs f = −U (higher = more real, as every other critic here), and ‖∇U‖ = ‖∇f‖.
 /// Multiply by λ1 and add to the energy loss E_real U − E_fake U = E_fake f − E_real f, which is
 /// [`wgan_critic_loss`]: the energy model's loss is the WGAN critic's, regularised differently.
-pub fn real_gradient_penalty(critic: &Critic, real: Tensor<2>) -> Tensor<1> {
+pub fn real_gradient_penalty(critic: &ScoreNet, real: Tensor<2>) -> Tensor<1> {
     let (_, g) = critic.score_and_input_grad(real.detach());
     g.powf_scalar(2.0).sum_dim(1).mean()
 }

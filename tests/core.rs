@@ -11,7 +11,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use earthmover::config::{GanLoss, Objective, Preset, RunConfig};
 use earthmover::data::{DataError, Mnist};
 use earthmover::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances};
-use earthmover::nets::{Critic, Generator};
+use earthmover::nets::{Generator, ScoreNet};
 use earthmover::objective::*;
 use earthmover::rng::SplitMix64;
 use earthmover::tensors::{clip_module, read_f32, read_module_params};
@@ -75,7 +75,7 @@ fn loss_signs_follow_each_objective() {
 #[test]
 fn clipping_keeps_every_critic_parameter_in_range() {
     let d = cpu();
-    let critic = Critic::new(&[32], &d);
+    let critic = ScoreNet::new(&[32], &d);
     let before = pollster::block_on(read_module_params(&critic)).unwrap();
     assert!(
         before.iter().any(|p| p.abs() > 0.01),
@@ -190,7 +190,7 @@ fn gradient_norm_matches_a_finite_difference() {
     let device = cpu().autodiff();
     device.seed(11);
     let g = Generator::new(8, &[16, 32], &device); // includes a batch-norm layer
-    let d = Critic::new(&[16], &device).no_grad();
+    let d = ScoreNet::new(&[16], &device).no_grad();
     let z = Tensor::<2>::from_data(
         TensorData::new(SplitMix64::new(5).normals(16 * 8), [16, 8]),
         &device,

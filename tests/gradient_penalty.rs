@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::{Device, Tensor, TensorData};
-use earthmover::nets::{Critic, LEAKY_SLOPE, PIXELS};
+use earthmover::nets::{ScoreNet, LEAKY_SLOPE, PIXELS};
 use earthmover::objective::gradient_penalty;
 use earthmover::rng::SplitMix64;
 use earthmover::tensors::load_params;
@@ -100,10 +100,10 @@ impl Host {
     }
 }
 
-fn setup(seed: u64, rows: usize, scale: f32) -> (Critic, Vec<f32>, Device) {
+fn setup(seed: u64, rows: usize, scale: f32) -> (ScoreNet, Vec<f32>, Device) {
     let device = Device::flex().autodiff();
     device.seed(seed);
-    let critic = materialize(Critic::new(&WIDTHS, &device));
+    let critic = materialize(ScoreNet::new(&WIDTHS, &device));
     // Larger weights than the init, so that ‖∇f‖ is of order 1 and the penalty is not flat.
     let flat: Vec<f32> = pollster::block_on(read_module_params(&critic))
         .unwrap()

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::config::{GanLoss, Objective};
 use crate::metrics::grad_norm_sq;
-use crate::nets::{Critic, Generator};
+use crate::nets::{Generator, ScoreNet};
 use crate::objective::{gan_d_loss, gan_g_loss, js_hat, wgan_critic_loss, wgan_g_loss};
 use crate::rng::SplitMix64;
 use crate::tensors::{clip_module, materialize, normal_noise, random_rows, read_f32, seeded};
@@ -71,8 +71,8 @@ pub struct Optimality {
     opts: OptimalityOptions,
     device: Device,
     g: Generator,
-    d: Critic,
-    f: Critic,
+    d: ScoreNet,
+    f: ScoreNet,
     opt_d: ModuleOptimizer,
     opt_f: ModuleOptimizer,
     data: Tensor<2>,
@@ -111,11 +111,11 @@ impl Optimality {
         let (d, f) = seeded(&device, opts.seed, || {
             let d = match cfg.objective {
                 Objective::Gan if opts.from_run => run.critic().clone(),
-                _ => materialize(Critic::new(&d_widths, &device)),
+                _ => materialize(ScoreNet::new(&d_widths, &device)),
             };
             let f = match cfg.objective {
                 Objective::Wgan if opts.from_run => clip_module(run.critic().clone(), opts.clip),
-                _ => clip_module(Critic::new(&d_widths, &device), opts.clip),
+                _ => clip_module(ScoreNet::new(&d_widths, &device), opts.clip),
             };
             (d, f)
         });

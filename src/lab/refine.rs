@@ -13,7 +13,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::config::limits;
 use crate::lab::mcmc::{Chains, Sampler, StepStats};
 use crate::metrics::{emd_from_costs, pairwise_distances};
-use crate::nets::{Critic, Generator};
+use crate::nets::{Generator, ScoreNet};
 use crate::rng::SplitMix64;
 use crate::tensors::{read_f32, to_bytes};
 use crate::train::{Trainer, GRID};
@@ -44,7 +44,7 @@ impl RefineOptions {
 /// Chains in latent space on a frozen copy of a run's generator and critic.
 pub struct Refinement {
     g: Generator,
-    d: Critic,
+    d: ScoreNet,
     opts: RefineOptions,
     chains: Chains,
     rng: SplitMix64,
@@ -59,7 +59,7 @@ pub struct Refinement {
 /// The chains' energy: U(G(z)) = −f(G(z)), plus ‖z‖²/2 with the prior. [chains, latent] -> [chains].
 fn energy_fn<'a>(
     g: &'a Generator,
-    d: &'a Critic,
+    d: &'a ScoreNet,
     prior: bool,
 ) -> impl Fn(Tensor<2>) -> Tensor<1> + 'a {
     move |z: Tensor<2>| {

@@ -80,14 +80,45 @@ impl Generator {
     }
 }
 
-/// Image -> one raw score: a logit (GAN discriminator) or f(x) (WGAN critic).
+/// Image -> one raw score (or, as the encoder, `outputs` numbers): the one network type behind
+/// every [`Role`] a run gives it.
 #[derive(Module, Debug)]
-pub struct Critic {
+pub struct ScoreNet {
     hidden: Vec<Linear>,
     out: Linear,
 }
 
-impl Critic {
+/// What a [`ScoreNet`] is for. One MLP type serves six roles; the role decides its loss and how
+/// it is trained (`train::Watch` for the ones that only watch), never its shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The GAN's discriminator D(x), a logit: trained by the halved cross-entropy, and the network
+    /// the generator trains against.
+    Discriminator,
+    /// The WGAN's critic f(x): trained by the Kantorovich-Rubinstein loss (clipped, or penalised
+    /// for WGAN-GP and the energy GAN), and the network the generator trains against. Also its
+    /// caught-up copy, read for the clipped WGAN's W_hat.
+    Critic,
+    /// A discriminator that only watches a run (probe JS_hat): one update per step, never used by
+    /// the generator.
+    Probe,
+    /// The near-optimal discriminator behind JS_opt, trained further at every judged point.
+    Judge,
+    /// The near-optimal clipped critic behind W_opt, trained further at every judged point.
+    CriticJudge,
+    /// The energy GAN's encoder E(x) -> z, trained with the generator.
+    Encoder,
+}
+
+impl Role {
+    /// Whether a network in this role is a critic (Kantorovich-Rubinstein loss, a Lipschitz
+    /// constraint) rather than a discriminator (cross-entropy on a logit).
+    pub fn is_critic(self) -> bool {
+        matches!(self, Role::Critic | Role::CriticJudge)
+    }
+}
+
+impl ScoreNet {
     pub fn new(widths: &[usize], device: &Device) -> Self {
         Self::with_outputs(widths, 1, device)
     }
@@ -101,7 +132,7 @@ impl Critic {
             hidden.push(LinearConfig::new(d_in, w).init(device));
             d_in = w;
         }
-        Critic {
+        ScoreNet {
             hidden,
             out: LinearConfig::new(d_in, outputs).init(device),
         }

@@ -1,4 +1,5 @@
-//! The networks: the GAN's generator and discriminator/critic (one MLP type serves as both), and
+//! The networks: the GAN's generator and [`ScoreNet`], the one MLP type behind every [`Role`]
+//! (discriminator, critic, probe, judges, encoder), and
 //! the small digit classifier behind the mode-collapse meter. Pure Burn modules, no training loop
 //! but the classifier's own.
 
@@ -8,4 +9,4 @@ pub mod gan;
 
 pub use activation::{leaky_relu, tanh};
 pub use classifier::{Classifier, ModeStats};
-pub use gan::{Critic, Generator, LEAKY_SLOPE, PIXELS};
+pub use gan::{Generator, Role, ScoreNet, LEAKY_SLOPE, PIXELS};

@@ -19,22 +19,12 @@ use burn::optim::ModuleOptimizer;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
 
-use super::Trainer;
+use super::{Nets, Trainer};
 use crate::config::GanLoss;
-use crate::nets::{Critic, Generator};
 use crate::rng::SplitMix64;
 use crate::tensors::host_copy;
 
 const MAGIC: &[u8; 8] = b"EMCK\x00\x00\x00\x03";
-
-/// All of a run's networks as one module, so that one record holds them.
-#[derive(Module, Debug)]
-struct Nets {
-    g: Generator,
-    d: Critic,
-    probe: Option<Critic>,
-    enc: Option<Critic>,
-}
 
 /// Everything [`Trainer::restore`] needs, besides the settings the run was built with.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,9 +63,9 @@ fn optim_bytes(o: &ModuleOptimizer) -> Result<Vec<u8>, String> {
 impl Trainer {
     /// The optimisers, in the checkpoint's order.
     fn optimizers(&self) -> Vec<&ModuleOptimizer> {
-        let mut o = vec![&self.opt_g, &self.opt_d];
-        o.extend(self.probe.as_ref().map(|p| &p.1));
-        o.extend(self.enc.as_ref().map(|e| &e.1));
+        let mut o = vec![&self.opts.g, &self.opts.d];
+        o.extend(self.opts.probe.as_ref());
+        o.extend(self.opts.enc.as_ref());
         o
     }
 
@@ -83,14 +73,14 @@ impl Trainer {
     pub async fn checkpoint(&self) -> Result<Checkpoint, String> {
         let host = Device::flex();
         let nets = Nets {
-            g: host_copy(&self.g, &host).await?,
-            d: host_copy(&self.d, &host).await?,
-            probe: match &self.probe {
-                Some((p, _)) => Some(host_copy(p, &host).await?),
+            g: host_copy(&self.nets.g, &host).await?,
+            d: host_copy(&self.nets.d, &host).await?,
+            probe: match &self.nets.probe {
+                Some(p) => Some(host_copy(p, &host).await?),
                 None => None,
             },
-            enc: match &self.enc {
-                Some((e, _)) => Some(host_copy(e, &host).await?),
+            enc: match &self.nets.enc {
+                Some(e) => Some(host_copy(e, &host).await?),
                 None => None,
             },
         };
@@ -109,8 +99,8 @@ impl Trainer {
             step: self.step,
             rng_state: self.rng.state(),
             gan_loss: self.cfg.gan_loss,
-            series: self.series.clone(),
-            series_steps_last: self.series_steps_last,
+            series: self.instruments.series.clone(),
+            series_steps_last: self.instruments.series_steps_last,
             nets,
             optim,
         })
@@ -125,15 +115,9 @@ impl Trainer {
         };
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(c.nets.clone()))
             .map_err(|e| format!("its networks are unreadable: {e}"))?;
-        let nets = Nets {
-            g: self.g.clone(),
-            d: self.d.clone(),
-            probe: self.probe.as_ref().map(|p| p.0.clone()),
-            enc: self.enc.as_ref().map(|e| e.0.clone()),
-        }
-        .try_load_record(record)
-        .map_err(unfit)?;
-        if nets.probe.is_some() != self.probe.is_some() || nets.enc.is_some() != self.enc.is_some()
+        let nets = self.nets.clone().try_load_record(record).map_err(unfit)?;
+        if nets.probe.is_some() != self.nets.probe.is_some()
+            || nets.enc.is_some() != self.nets.enc.is_some()
         {
             return Err("its probe or encoder differs from this run's".into());
         }
@@ -161,29 +145,28 @@ impl Trainer {
             None => None,
         };
         // Nothing can fail from here on.
-        self.g = nets.g;
-        self.d = nets.d;
-        if let (Some(p), Some(new)) = (self.probe.as_mut(), nets.probe) {
-            p.0 = new;
-        }
-        if let (Some(e), Some(new)) = (self.enc.as_mut(), nets.enc) {
-            e.0 = new;
-        }
+        self.nets = nets;
         if let Some(mut o) = optims.map(|v| v.into_iter()) {
-            self.opt_g = o.next().unwrap_or_else(|| self.opt_g.clone());
-            self.opt_d = o.next().unwrap_or_else(|| self.opt_d.clone());
-            if let Some(p) = self.probe.as_mut() {
-                p.1 = o.next().unwrap_or_else(|| p.1.clone());
-            }
-            if let Some(e) = self.enc.as_mut() {
-                e.1 = o.next().unwrap_or_else(|| e.1.clone());
+            let opts = &mut self.opts;
+            for opt in [
+                Some(&mut opts.g),
+                Some(&mut opts.d),
+                opts.probe.as_mut(),
+                opts.enc.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let Some(loaded) = o.next() {
+                    *opt = loaded;
+                }
             }
         }
         self.step = c.step;
         self.rng = SplitMix64::from_state(c.rng_state);
         self.cfg.gan_loss = c.gan_loss;
-        self.series = c.series.clone();
-        self.series_steps_last = c.series_steps_last;
+        self.instruments.series = c.series.clone();
+        self.instruments.series_steps_last = c.series_steps_last;
         Ok(())
     }
 }

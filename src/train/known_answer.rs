@@ -61,15 +61,19 @@ impl Trainer {
         self.restore(start)?;
         self.train_step();
         if fault {
-            let mut v = read_module_params(&self.g).await?;
+            let mut v = read_module_params(&self.nets.g).await?;
             let n = v.len() / 10;
             v[..n].iter_mut().for_each(|x| *x *= 1.05);
-            self.g = load_params(self.g.clone(), &v)?;
+            self.nets.g = load_params(self.nets.g.clone(), &v)?;
         }
-        let generator = read_module_params(&self.g).await?;
-        let critic = read_module_params(&self.d).await?;
-        let x: Tensor<2> = self.g.forward(self.grid_noise.clone()).detach();
-        let scores = read_f32(self.d.clone().no_grad().forward(x.clone()).inner()).await?;
+        let generator = read_module_params(&self.nets.g).await?;
+        let critic = read_module_params(&self.nets.d).await?;
+        let x: Tensor<2> = self
+            .nets
+            .g
+            .forward(self.batches.grid_noise.clone())
+            .detach();
+        let scores = read_f32(self.nets.d.clone().no_grad().forward(x.clone()).inner()).await?;
         let images = read_f32(x.inner()).await?;
         Ok(Fingerprint {
             parts: vec![

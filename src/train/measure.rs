@@ -11,12 +11,11 @@ use serde::Serialize;
 use crate::config::Objective;
 use crate::error::{Code, Error};
 use crate::metrics::{emd_from_costs, grad_norm_sq, pairwise_distances, spearman};
-use crate::nets::classifier::{mode_stats, Classifier, ModeStats};
-use crate::nets::{Critic, Generator};
+use crate::nets::{Role, ScoreNet};
 use crate::objective::{gan_d_loss, js_hat, w_hat, wgan_critic_loss};
 use crate::rng::SplitMix64;
-use crate::tensors::{read_f32, to_bytes};
-use crate::train::{Trainer, CATCH_UP, EST_N};
+use crate::tensors::read_f32;
+use crate::train::{Trainer, Watch, CATCH_UP, EST_N};
 
 /// One logged point: the run's state after `step` generator updates.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -146,29 +145,74 @@ mod col {
     pub const FEATURE_DISTANCE: usize = 3;
 }
 
-/// A run's networks at one step: clones share the tensors, so holding them costs no copy.
-pub(crate) struct Held {
-    step: u64,
-    g: Generator,
-    d: Critic,
-    probe: Option<Critic>,
-    enc: Option<Critic>,
-}
-
 impl Trainer {
     /// The clipped WGAN's critic as its estimate is read: a copy of the critic and its optimiser,
     /// trained [`CATCH_UP`] more times against the generator as it is now (the run's own loss, rate
     /// and clip, on batches from a stream of its own), then dropped: the run trains on exactly as
     /// if it had not been measured.
-    fn caught_up_critic(&self) -> Critic {
+    fn caught_up_critic(&self) -> ScoreNet {
         let mut rng =
             SplitMix64::new(self.cfg.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let mut critic = (self.d.clone(), self.opt_d.clone());
+        let mut critic = (self.nets.d.clone(), self.opts.d.clone());
+        let own = Watch {
+            role: Role::Critic,
+            lr: self.cfg.lr_d,
+            batch: self.cfg.batch,
+            clip: self.cfg.clip,
+        };
         for _ in 0..CATCH_UP {
-            let own = (self.cfg.lr_d, self.cfg.clip, self.cfg.batch);
-            critic = self.watcher_critic_step(critic, own, &mut rng);
+            critic = self.watch_step(critic, own, &mut rng);
         }
         critic.0
+    }
+
+    /// K̂: the largest input-gradient norm of `critic` over the fixed real batch, `fake` [EST_N,
+    /// 784] and their interpolates at fixed mixing weights (i + 0.5) / EST_N, as WGAN-GP draws
+    /// them. On the plain device: [1].
+    fn lipschitz_estimate(&self, critic: &ScoreNet, fake: Tensor<2>) -> Tensor<1> {
+        let eps: Vec<f32> = (0..EST_N)
+            .map(|i| (i as f32 + 0.5) / EST_N as f32)
+            .collect();
+        let eps =
+            Tensor::<2>::from_data(burn::tensor::TensorData::new(eps, [EST_N, 1]), &self.plain);
+        let (real, fake) = (self.batches.est_real.clone().inner(), fake.inner());
+        let mixed = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
+        let points = Tensor::cat(vec![real, fake, mixed], 0); // [3 EST_N, 784]
+        let (_, grad) = critic.score_and_input_grad(Tensor::from_inner(points));
+        grad.inner()
+            .powi_scalar(2)
+            .sum_dim(1)
+            .sqrt()
+            .max()
+            .reshape([1])
+    }
+
+    /// Add a point's row (see [`col`]) to the series behind the rank correlations. A point
+    /// re-measured at the same step (e.g. after a pause) replaces the last one. Step 0 is left
+    /// out: a critic that has never been trained estimates nothing yet.
+    fn record(&mut self, row: [f64; 4]) {
+        let ins = &mut self.instruments;
+        if ins.series_steps_last == Some(self.step) {
+            ins.series.pop();
+        }
+        if self.step > 0 {
+            ins.series.push(row);
+            ins.series_steps_last = Some(self.step);
+        }
+    }
+
+    /// Spearman's ρ of columns a and b over the points that have both: the clipped WGAN's
+    /// estimate and the feature distance are measured at the judged points only, and points
+    /// logged before the classifier was loaded have no feature distance.
+    fn rho(&self, a: usize, b: usize) -> Option<f64> {
+        let (x, y): (Vec<f64>, Vec<f64>) = self
+            .instruments
+            .series
+            .iter()
+            .filter(|p| p[a].is_finite() && p[b].is_finite())
+            .map(|p| (p[a], p[b]))
+            .unzip();
+        spearman(&x, &y)
     }
 
     /// The logged point of the current step: the judges' step ([`Trainer::judge_step`], at the
@@ -185,10 +229,10 @@ impl Trainer {
     /// networks and the judges do not change (the clipped WGAN's caught-up critic is a copy); the
     /// point joins the series behind the rank correlations. One read-back from the device.
     async fn read_point(&mut self, judged: bool) -> Result<LogPoint, Error> {
-        let judge = self.yardstick.as_ref().filter(|_| judged);
-        let fake = self.g.forward(self.est_noise.clone()).detach(); // [EST_N, 784]
-        let real_scores = self.d.forward(self.est_real.clone()).detach();
-        let d_frozen = self.d.clone().no_grad();
+        let judge = self.instruments.yardstick.as_ref().filter(|_| judged);
+        let fake = self.nets.g.forward(self.batches.est_noise.clone()).detach(); // [EST_N, 784]
+        let real_scores = self.nets.d.forward(self.batches.est_real.clone()).detach();
+        let d_frozen = self.nets.d.clone().no_grad();
         let fake_scores = d_frozen.forward(fake.clone());
         // The critics' own estimate leaves their penalty out: W_hat (or the energy gap) alone.
         let loss_d = match self.cfg.objective {
@@ -206,20 +250,20 @@ impl Trainer {
         // The run's own critic has just scored the batch: only the caught-up copy scores it again.
         let loss_w = match (&est_critic, self.cfg.objective) {
             (Some(c), Objective::Wgan) => wgan_critic_loss(
-                c.forward(self.est_real.clone()).detach(),
+                c.forward(self.batches.est_real.clone()).detach(),
                 c.forward(fake.clone()),
             )
             .inner(),
             (Some(_), _) => loss_d.clone(),
             (None, _) => Tensor::<1>::zeros([1], &self.plain),
         };
-        let loss_g = self.generator_loss(self.est_noise.clone());
-        let grads = GradientsParams::from_grads(loss_g.backward(), &self.g);
-        let gn2 = grad_norm_sq(&self.g, &grads)
+        let loss_g = self.generator_loss(self.batches.est_noise.clone());
+        let grads = GradientsParams::from_grads(loss_g.backward(), &self.nets.g);
+        let gn2 = grad_norm_sq(&self.nets.g, &grads)
             .ok_or_else(|| "the generator has no gradient".to_string())?;
-        let loss_probe = match &self.probe {
-            Some((probe, _)) => gan_d_loss(
-                probe.forward(self.est_real.clone()).detach(),
+        let loss_probe = match &self.nets.probe {
+            Some(probe) => gan_d_loss(
+                probe.forward(self.batches.est_real.clone()).detach(),
                 probe.forward(fake.clone().detach()).detach(),
             )
             .inner(),
@@ -235,32 +279,18 @@ impl Trainer {
         };
         let k_hat = match &est_critic {
             None => Tensor::<1>::zeros([1], &self.plain),
-            Some(critic) => {
-                // Interpolates at fixed mixing weights (i + 0.5) / EST_N, as WGAN-GP draws them.
-                let eps: Vec<f32> = (0..EST_N)
-                    .map(|i| (i as f32 + 0.5) / EST_N as f32)
-                    .collect();
-                let eps = Tensor::<2>::from_data(
-                    burn::tensor::TensorData::new(eps, [EST_N, 1]),
-                    &self.plain,
-                );
-                let (real, fake) = (self.est_real.clone().inner(), fake.clone().inner());
-                let mixed = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
-                let points = Tensor::cat(vec![real, fake, mixed], 0); // [3 EST_N, 784]
-                let (_, grad) = critic.score_and_input_grad(Tensor::from_inner(points));
-                grad.inner()
-                    .powi_scalar(2)
-                    .sum_dim(1)
-                    .sqrt()
-                    .max()
-                    .reshape([1])
-            }
+            Some(critic) => self.lipschitz_estimate(critic, fake.clone()),
         };
         let feats = judge.map(|y| y.features(fake.clone()));
         let n = self.cfg.emd_n;
-        let fake = self.g.forward(self.eval_noise.clone()).detach().inner();
+        let fake = self
+            .nets
+            .g
+            .forward(self.batches.eval_noise.clone())
+            .detach()
+            .inner();
         let fake = fake.add_scalar(1.0).div_scalar(2.0); // [n, 784] in [0, 1]
-        let dist = pairwise_distances(fake, self.eval_real.clone()).reshape([n * n]);
+        let dist = pairwise_distances(fake, self.batches.eval_real.clone()).reshape([n * n]);
         let mut parts = Readout {
             k_hat,
             loss_w,
@@ -287,7 +317,7 @@ impl Trainer {
                 self.step
             )));
         }
-        let js_probe = self.probe.as_ref().map(|_| js_hat(loss_probe));
+        let js_probe = self.nets.probe.as_ref().map(|_| js_hat(loss_probe));
         let js_opt = judge.map(|_| js_hat(loss_opt));
         let w_opt = judge.map(|_| w_hat(loss_wopt));
         let costs: Vec<f64> = costs.iter().map(|&x| x as f64).collect();
@@ -298,33 +328,13 @@ impl Trainer {
         let lipschitz = w.map(|_| k_hat);
         let w_norm = w.map(|w| w / (2.0 * k_hat.max(1e-12)));
         let own = js.or(w).unwrap_or(f64::NAN);
-        // A point re-measured at the same step (e.g. after a pause) replaces the last one. Step 0
-        // is left out: a critic that has never been trained estimates nothing yet.
-        if self.series_steps_last == Some(self.step) {
-            self.series.pop();
-        }
-        if self.step > 0 {
-            let fd = feature_distance.unwrap_or(f64::NAN);
-            let mut row = [f64::NAN; 4];
-            row[col::OWN] = own;
-            row[col::PROBE] = js_probe.unwrap_or(f64::NAN);
-            row[col::EMD] = emd;
-            row[col::FEATURE_DISTANCE] = fd;
-            self.series.push(row);
-            self.series_steps_last = Some(self.step);
-        }
-        // Spearman's ρ of columns a and b over the points that have both: the clipped WGAN's
-        // estimate and the feature distance are measured at the judged points only, and points
-        // logged before the classifier was loaded have no feature distance.
-        let rho = |a: usize, b: usize| -> Option<f64> {
-            let (x, y): (Vec<f64>, Vec<f64>) = self
-                .series
-                .iter()
-                .filter(|p| p[a].is_finite() && p[b].is_finite())
-                .map(|p| (p[a], p[b]))
-                .unzip();
-            spearman(&x, &y)
-        };
+        let mut row = [f64::NAN; 4];
+        row[col::OWN] = own;
+        row[col::PROBE] = js_probe.unwrap_or(f64::NAN);
+        row[col::EMD] = emd;
+        row[col::FEATURE_DISTANCE] = feature_distance.unwrap_or(f64::NAN);
+        self.record(row);
+        let rho = |a: usize, b: usize| self.rho(a, b);
         Ok(LogPoint {
             step: self.step,
             js_hat: js,
@@ -342,6 +352,7 @@ impl Trainer {
             js_opt,
             w_opt,
             rho_feature: self
+                .instruments
                 .yardstick
                 .as_ref()
                 .and_then(|_| rho(col::OWN, col::FEATURE_DISTANCE)),
@@ -373,75 +384,5 @@ impl Trainer {
             }
         }
         Ok(points)
-    }
-
-    /// Keep the current networks so that [`Trainer::measure_held`] can measure them after training
-    /// has moved on: the page's first step need not wait for the step-0 measurement.
-    pub fn hold(&mut self) {
-        self.held = Some(Box::new(Held {
-            step: self.step,
-            g: self.g.clone(),
-            d: self.d.clone(),
-            probe: self.probe.as_ref().map(|p| p.0.clone()),
-            enc: self.enc.as_ref().map(|e| e.0.clone()),
-        }));
-    }
-
-    /// Measure the held networks as [`Trainer::measure`] would have at their step (once; `None`
-    /// when nothing is held). The live networks and step are back in place afterwards.
-    pub async fn measure_held(&mut self) -> Result<Option<LogPoint>, Error> {
-        let Some(mut h) = self.held.take() else {
-            return Ok(None);
-        };
-        self.swap_held(&mut h);
-        let point = self.measure().await;
-        self.swap_held(&mut h);
-        point.map(Some)
-    }
-
-    fn swap_held(&mut self, h: &mut Held) {
-        std::mem::swap(&mut self.step, &mut h.step);
-        std::mem::swap(&mut self.g, &mut h.g);
-        std::mem::swap(&mut self.d, &mut h.d);
-        if let (Some(p), Some(hp)) = (self.probe.as_mut(), h.probe.as_mut()) {
-            std::mem::swap(&mut p.0, hp);
-        }
-        if let (Some(e), Some(he)) = (self.enc.as_mut(), h.enc.as_mut()) {
-            std::mem::swap(&mut e.0, he);
-        }
-    }
-
-    /// Classify `MODE_N` generated images (a fixed noise batch) with `clf`: the class histogram,
-    /// the classes covered and the histogram's entropy.
-    pub async fn mode_stats(&self, clf: &Classifier) -> Result<ModeStats, String> {
-        let g = self.g.clone().no_grad();
-        let x = g
-            .forward(self.mode_noise.clone())
-            .inner()
-            .add_scalar(1.0)
-            .div_scalar(2.0); // [MODE_N, 784] in [0, 1]
-        let labels = clf.predict(x).await?;
-        Ok(mode_stats(&labels))
-    }
-
-    /// EMD between two disjoint sets of real images: the lowest the yardstick can go at this n.
-    pub async fn emd_floor(&self) -> Result<f64, String> {
-        let n = self.cfg.emd_n;
-        let dist = pairwise_distances(self.floor_real.clone(), self.eval_real.clone());
-        let v = read_f32(dist.reshape([n * n])).await?;
-        emd_from_costs(n, &v.iter().map(|&x| x as f64).collect::<Vec<_>>())
-    }
-
-    /// The 8 x 8 grid from the fixed noise batch: 64 x 784 bytes, 0 = background, 255 = ink.
-    pub async fn samples(&self) -> Result<Vec<u8>, Error> {
-        let x = self.g.forward(self.grid_noise.clone()).detach().inner();
-        let v = read_f32(x).await?;
-        if !v.iter().all(|p| p.is_finite()) {
-            return Err(Error::new(Code::Diverged, format!(
-                "the generator's images are not finite numbers at step {}: the learning rate is probably too high",
-                self.step
-            )));
-        }
-        Ok(to_bytes(&v))
     }
 }

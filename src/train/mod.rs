@@ -11,7 +11,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::config::{GanLoss, Objective, OptimizerKind, RunConfig};
 use crate::data::Mnist;
-use crate::nets::{Critic, Generator, PIXELS};
+use crate::nets::{Generator, Role, ScoreNet, PIXELS};
 use crate::objective::{
     encoder_loss, gan_d_loss, gan_g_loss, gradient_penalty, real_gradient_penalty,
     wgan_critic_loss, wgan_g_loss,
@@ -24,12 +24,14 @@ use crate::tensors::{
 pub mod checkpoint;
 pub mod known_answer;
 pub mod measure;
+mod parts;
+mod views;
 pub mod yardstick;
 
 use crate::cpu::optim::{FusedAdam, FusedRmsProp};
 pub use checkpoint::Checkpoint;
-use measure::Held;
 pub use measure::LogPoint;
+pub(crate) use parts::{Batches, Instruments, Nets, Optimizers, Watch};
 
 /// The WGAN authors' critic schedule (`critic_boost`): boosted during the first 25 generator steps
 /// and at every 500th (Arjovsky et al.'s code: `if gen_iterations < 25 or gen_iterations % 500 == 0`).
@@ -74,46 +76,19 @@ pub fn probe_optimizer() -> ModuleOptimizer {
     FusedAdam::new(0.5, 0.999, 1e-8).init()
 }
 
-/// A GAN or WGAN run on one device.
+/// A GAN or WGAN run on one device: the run itself (settings, device, step, batch stream), its
+/// networks and optimisers, its data and its instruments.
 pub struct Trainer {
     cfg: RunConfig,
     device: Device,
     /// The same device without autodiff.
     plain: Device,
-    g: Generator,
-    d: Critic,
-    opt_g: ModuleOptimizer,
-    opt_d: ModuleOptimizer,
-    /// A discriminator that only watches: trained on real vs generated images, never used by G.
-    probe: Option<(Critic, ModuleOptimizer)>,
-    /// Energy GAN only: the encoder E(x) -> z, trained with the generator.
-    enc: Option<(Critic, ModuleOptimizer)>,
-    /// [own estimate, probe JS, EMD, feature distance] of every logged point (NaN where a run has
-    /// none), for the rank correlations.
-    series: Vec<[f64; 4]>,
-    series_steps_last: Option<u64>,
-    /// Fixed noise for the mode-collapse meter: [MODE_N, latent].
-    mode_noise: Tensor<2>,
-    /// The training images in [-1, 1], uploaded once: [N, 784].
-    data: Tensor<2>,
-    n_data: usize,
-    rng: SplitMix64,
-    /// A fixed evaluation batch for the estimates (JS_hat / W_hat / probe / ||grad G||): real
-    /// images [EST_N, 784] in [-1, 1] and noise [EST_N, latent]. Fixed, so that the curves move
-    /// only when the networks do, not with the sampling noise of a fresh batch.
-    est_real: Tensor<2>,
-    est_noise: Tensor<2>,
-    grid_noise: Tensor<2>,
-    eval_noise: Tensor<2>,
-    /// Fixed real images for the EMD yardstick, in [0, 1] on the plain device: [emd_n, 784].
-    eval_real: Tensor<2>,
-    /// A second, disjoint real set: EMD(real, real') is the yardstick's floor at this n.
-    floor_real: Tensor<2>,
     step: u64,
-    /// The feature yardstick (digit classifier and held-out real digits), once loaded.
-    yardstick: Option<yardstick::Yardstick>,
-    /// The models as they were at a held step (see [`Trainer::hold`]), to be measured later.
-    held: Option<Box<Held>>,
+    rng: SplitMix64,
+    nets: Nets,
+    opts: Optimizers,
+    batches: Batches,
+    instruments: Instruments,
 }
 
 impl Trainer {
@@ -129,22 +104,14 @@ impl Trainer {
         let plain = device.clone();
         let device = device.clone().autodiff();
         let (g_widths, d_widths) = cfg.widths();
-        let (g, d, probe, enc) = seeded(&device, cfg.seed, || {
-            let g = materialize(Generator::new(cfg.latent, &g_widths, &device));
-            let d = materialize(Critic::new(&d_widths, &device));
-            let probe = cfg.probe.then(|| {
-                (
-                    materialize(Critic::new(&d_widths, &device)),
-                    probe_optimizer(),
-                )
-            });
-            let enc = (cfg.objective == Objective::Energy).then(|| {
-                (
-                    materialize(Critic::with_outputs(&d_widths, cfg.latent, &device)),
-                    optimizer(&cfg),
-                )
-            });
-            (g, d, probe, enc)
+        let nets = seeded(&device, cfg.seed, || Nets {
+            g: materialize(Generator::new(cfg.latent, &g_widths, &device)),
+            d: materialize(ScoreNet::new(&d_widths, &device)),
+            probe: cfg
+                .probe
+                .then(|| materialize(ScoreNet::new(&d_widths, &device))),
+            enc: (cfg.objective == Objective::Energy)
+                .then(|| materialize(ScoreNet::with_outputs(&d_widths, cfg.latent, &device))),
         });
         let pm1 = mnist.to_pm1();
         let data = Tensor::<2>::from_data(TensorData::new(pm1.clone(), [n_data, PIXELS]), &device);
@@ -176,31 +143,37 @@ impl Trainer {
         let est_real = random_rows(&data, n_data, EST_N, &mut fixed);
         let est_noise = normal_noise(&mut fixed, EST_N, cfg.latent, &device);
 
+        let opts = Optimizers {
+            g: optimizer(&cfg),
+            d: optimizer(&cfg),
+            probe: nets.probe.as_ref().map(|_| probe_optimizer()),
+            enc: nets.enc.as_ref().map(|_| optimizer(&cfg)),
+        };
         Ok(Trainer {
-            opt_g: optimizer(&cfg),
-            opt_d: optimizer(&cfg),
             cfg,
             device,
             plain,
-            g,
-            d,
-            probe,
-            enc,
-            series: Vec::new(),
-            series_steps_last: None,
-            mode_noise,
-            data,
-            n_data,
-            rng,
-            est_real,
-            est_noise,
-            grid_noise,
-            eval_noise,
-            eval_real,
-            floor_real,
             step: 0,
-            yardstick: None,
-            held: None,
+            rng,
+            nets,
+            opts,
+            batches: Batches {
+                data,
+                n_data,
+                est_real,
+                est_noise,
+                grid_noise,
+                eval_noise,
+                mode_noise,
+                eval_real,
+                floor_real,
+            },
+            instruments: Instruments {
+                series: Vec::new(),
+                series_steps_last: None,
+                yardstick: None,
+                held: None,
+            },
         })
     }
 
@@ -224,7 +197,7 @@ impl Trainer {
 
     /// `n` training images drawn uniformly with replacement, gathered on the device.
     fn real_batch(&self, n: usize, rng: &mut SplitMix64) -> Tensor<2> {
-        random_rows(&self.data, self.n_data, n, rng) // [n, 784]
+        random_rows(&self.batches.data, self.batches.n_data, n, rng) // [n, 784]
     }
 
     /// `n` real images and `n` detached generated ones from `rng`: what the networks that only
@@ -232,37 +205,30 @@ impl Trainer {
     fn watcher_batch(&self, n: usize, rng: &mut SplitMix64) -> (Tensor<2>, Tensor<2>) {
         let real = self.real_batch(n, rng); // [n, 784]
         let noise = normal_noise(rng, n, self.cfg.latent, &self.device);
-        let fake = self.g.forward(noise).detach(); // [n, 784]
+        let fake = self.nets.g.forward(noise).detach(); // [n, 784]
         (real, fake)
     }
 
-    /// One update of a discriminator that only watches (the probe, the D judge): the halved BCE
-    /// on a watcher batch of `n` per side, Adam at rate `lr`.
-    fn watcher_step(
+    /// One update of a network that only watches (the probe, the judges, the caught-up critic) on
+    /// a watcher batch of `w.batch` per side: a discriminator by the halved cross-entropy, a
+    /// critic by the Kantorovich-Rubinstein loss with every weight clipped afterwards.
+    fn watch_step(
         &self,
-        (d, mut opt): (Critic, ModuleOptimizer),
-        (lr, n): (f64, usize),
+        (d, mut opt): (ScoreNet, ModuleOptimizer),
+        w: Watch,
         rng: &mut SplitMix64,
-    ) -> (Critic, ModuleOptimizer) {
-        let (real, fake) = self.watcher_batch(n, rng);
-        let loss = gan_d_loss(d.forward(real), d.forward(fake)).mul_scalar(0.5);
-        let grads = GradientsParams::from_grads(loss.backward(), &d);
-        (opt.step(lr, d, grads), opt)
-    }
-
-    /// One update of a clipped critic that only watches (the critic judge, the WGAN's caught-up
-    /// copy): the Kantorovich-Rubinstein loss on a watcher batch of `n` per side, then every
-    /// weight clipped.
-    fn watcher_critic_step(
-        &self,
-        (d, mut opt): (Critic, ModuleOptimizer),
-        (lr, clip, n): (f64, f64, usize),
-        rng: &mut SplitMix64,
-    ) -> (Critic, ModuleOptimizer) {
-        let (real, fake) = self.watcher_batch(n, rng);
-        let loss = wgan_critic_loss(d.forward(real), d.forward(fake));
-        let grads = GradientsParams::from_grads(loss.backward(), &d);
-        (clip_module(opt.step(lr, d, grads), clip), opt)
+    ) -> (ScoreNet, ModuleOptimizer) {
+        let (real, fake) = self.watcher_batch(w.batch, rng);
+        let (real, fake) = (d.forward(real), d.forward(fake));
+        if w.role.is_critic() {
+            let loss = wgan_critic_loss(real, fake);
+            let grads = GradientsParams::from_grads(loss.backward(), &d);
+            (clip_module(opt.step(w.lr, d, grads), w.clip), opt)
+        } else {
+            let loss = gan_d_loss(real, fake).mul_scalar(0.5);
+            let grads = GradientsParams::from_grads(loss.backward(), &d);
+            (opt.step(w.lr, d, grads), opt)
+        }
     }
 
     /// Discriminator/critic loss on one batch (the value the optimiser minimises is this, halved
@@ -270,11 +236,12 @@ impl Trainer {
     fn critic_loss(&self, rng: &mut SplitMix64) -> Tensor<1> {
         let real = self.real_batch(self.cfg.batch, rng);
         let fake = self
+            .nets
             .g
             .forward(Self::noise(rng, &self.cfg, &self.device))
             .detach();
-        let real_scores = self.d.forward(real.clone()); // [batch, 1]
-        let fake_scores = self.d.forward(fake.clone()); // [batch, 1]
+        let real_scores = self.nets.d.forward(real.clone()); // [batch, 1]
+        let fake_scores = self.nets.d.forward(fake.clone()); // [batch, 1]
         let lambda = self.cfg.lambda;
         match self.cfg.objective {
             Objective::Gan => gan_d_loss(real_scores, fake_scores),
@@ -284,11 +251,11 @@ impl Trainer {
                 let eps =
                     Tensor::<2>::from_data(TensorData::new(eps, [self.cfg.batch, 1]), &self.device);
                 wgan_critic_loss(real_scores, fake_scores)
-                    + gradient_penalty(&self.d, real, fake, eps).mul_scalar(lambda)
+                    + gradient_penalty(&self.nets.d, real, fake, eps).mul_scalar(lambda)
             }
             Objective::Energy => {
                 wgan_critic_loss(real_scores, fake_scores)
-                    + real_gradient_penalty(&self.d, real).mul_scalar(lambda)
+                    + real_gradient_penalty(&self.nets.d, real).mul_scalar(lambda)
             }
         }
     }
@@ -296,15 +263,15 @@ impl Trainer {
     /// Generator loss for noise `z` through a critic whose weights take no gradient (for the
     /// energy GAN with the encoder term, whose gradient also reaches the encoder).
     fn generator_loss(&self, z: Tensor<2>) -> Tensor<1> {
-        let fake = self.g.forward(z.clone());
-        let scores = self.d.clone().no_grad().forward(fake.clone());
+        let fake = self.nets.g.forward(z.clone());
+        let scores = self.nets.d.clone().no_grad().forward(fake.clone());
         match self.cfg.objective {
             Objective::Gan => gan_g_loss(scores, self.cfg.gan_loss),
             Objective::Wgan | Objective::WganGp => wgan_g_loss(scores),
             Objective::Energy => {
                 let loss = wgan_g_loss(scores);
-                match &self.enc {
-                    Some((enc, _)) => {
+                match &self.nets.enc {
+                    Some(enc) => {
                         loss + encoder_loss(z, enc.forward(fake)).mul_scalar(self.cfg.lambda2)
                     }
                     None => loss,
@@ -322,23 +289,32 @@ impl Trainer {
                 Objective::Gan => loss.mul_scalar(0.5),
                 _ => loss,
             };
-            let grads = GradientsParams::from_grads(loss.backward(), &self.d);
-            self.d = self.opt_d.step(self.cfg.lr_d, self.d.clone(), grads);
+            let grads = GradientsParams::from_grads(loss.backward(), &self.nets.d);
+            self.nets.d = self.opts.d.step(self.cfg.lr_d, self.nets.d.clone(), grads);
             if self.cfg.objective == Objective::Wgan {
-                self.d = clip_module(self.d.clone(), self.cfg.clip);
+                self.nets.d = clip_module(self.nets.d.clone(), self.cfg.clip);
             }
         }
-        if let Some(probe) = self.probe.take() {
-            self.probe = Some(self.watcher_step(probe, (PROBE_LR, self.cfg.batch), &mut rng));
+        if let (Some(net), Some(opt)) = (self.nets.probe.take(), self.opts.probe.take()) {
+            let watch = Watch {
+                role: Role::Probe,
+                lr: PROBE_LR,
+                batch: self.cfg.batch,
+                clip: 0.0,
+            };
+            let (net, opt) = self.watch_step((net, opt), watch, &mut rng);
+            (self.nets.probe, self.opts.probe) = (Some(net), Some(opt));
         }
         let loss_g = self.generator_loss(Self::noise(&mut rng, &self.cfg, &self.device));
         let mut grads = loss_g.backward();
-        let g_grads = GradientsParams::from_module(&mut grads, &self.g);
-        self.g = self.opt_g.step(self.cfg.lr_g, self.g.clone(), g_grads);
-        if let Some((enc, mut opt)) = self.enc.take() {
+        let g_grads = GradientsParams::from_module(&mut grads, &self.nets.g);
+        self.nets.g = self
+            .opts
+            .g
+            .step(self.cfg.lr_g, self.nets.g.clone(), g_grads);
+        if let (Some(enc), Some(opt)) = (self.nets.enc.take(), self.opts.enc.as_mut()) {
             let e_grads = GradientsParams::from_module(&mut grads, &enc);
-            let enc = opt.step(self.cfg.lr_g, enc, e_grads);
-            self.enc = Some((enc, opt));
+            self.nets.enc = Some(opt.step(self.cfg.lr_g, enc, e_grads));
         }
         self.rng = rng;
         self.step += 1;
@@ -357,12 +333,12 @@ impl Trainer {
 
     /// The generator as it is now (clones share tensors: no copy).
     pub fn generator(&self) -> &Generator {
-        &self.g
+        &self.nets.g
     }
 
     /// The discriminator (GAN) or critic as it is now.
-    pub fn critic(&self) -> &Critic {
-        &self.d
+    pub fn critic(&self) -> &ScoreNet {
+        &self.nets.d
     }
 
     /// The run's device, with autodiff.
@@ -372,21 +348,21 @@ impl Trainer {
 
     /// The training images in [-1, 1] on the device, [N, 784], and N.
     pub fn data(&self) -> (&Tensor<2>, usize) {
-        (&self.data, self.n_data)
+        (&self.batches.data, self.batches.n_data)
     }
 
     /// The fixed noise behind the sample grid: [GRID, latent].
     pub fn grid_noise(&self) -> &Tensor<2> {
-        &self.grid_noise
+        &self.batches.grid_noise
     }
 
     /// The EMD yardstick's fixed real images in [0, 1]: [emd_n, 784].
     pub fn eval_real(&self) -> &Tensor<2> {
-        &self.eval_real
+        &self.batches.eval_real
     }
 
     /// Every critic parameter, flattened (for tests of the clipping).
     pub async fn critic_params(&self) -> Result<Vec<f32>, String> {
-        read_module_params(&self.d).await
+        read_module_params(&self.nets.d).await
     }
 }

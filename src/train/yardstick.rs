@@ -9,11 +9,11 @@ use burn::tensor::Tensor;
 use crate::data::Mnist;
 use crate::metrics::{frechet_distance, Gaussian};
 use crate::nets::classifier::{images01, Classifier, FEATURES};
-use crate::nets::Critic;
+use crate::nets::{Role, ScoreNet};
 use crate::objective::{gan_d_loss, wgan_critic_loss};
 use crate::rng::SplitMix64;
 use crate::tensors::{clip_module, materialize, read_f32, seeded};
-use crate::train::{probe_optimizer, rmsprop, Trainer, EST_N};
+use crate::train::{probe_optimizer, rmsprop, Trainer, Watch, EST_N};
 
 /// The yardstick and the judges measure every `JUDGE_EVERY`-th logged point (every 100 GAN or 50
 /// WGAN steps in the classroom preset, ~4 s on the page). At every point they cost as much as the
@@ -41,6 +41,22 @@ pub const JUDGE_CRITIC_LR: f64 = 5e-4;
 /// +0.87 / +0.94).
 pub const JUDGE_BATCH: usize = 64;
 
+/// How the judge trains: [`Role::Judge`] at [`JUDGE_LR`] on [`JUDGE_BATCH`] images per side.
+const JUDGE: Watch = Watch {
+    role: Role::Judge,
+    lr: JUDGE_LR,
+    batch: JUDGE_BATCH,
+    clip: 0.0,
+};
+/// How the critic judge trains: [`Role::CriticJudge`], RMSProp at [`JUDGE_CRITIC_LR`], clipped to
+/// [`JUDGE_CLIP`].
+const CRITIC_JUDGE: Watch = Watch {
+    role: Role::CriticJudge,
+    lr: JUDGE_CRITIC_LR,
+    batch: JUDGE_BATCH,
+    clip: JUDGE_CLIP,
+};
+
 /// The feature yardstick: the digit classifier (on the run's plain device) and the Gaussian of
 /// its features over held-out real digits, computed once.
 pub(crate) struct Yardstick {
@@ -50,9 +66,9 @@ pub(crate) struct Yardstick {
     /// Held-out real digits in [-1, 1] on the run's autodiff device: [EST_N, 784].
     held_out: Tensor<2>,
     /// The judge and its Adam, taken out while it trains.
-    judge: Option<(Critic, ModuleOptimizer)>,
+    judge: Option<(ScoreNet, ModuleOptimizer)>,
     /// The critic judge (weights clipped to the run's clip) and its RMSProp.
-    critic_judge: Option<(Critic, ModuleOptimizer)>,
+    critic_judge: Option<(ScoreNet, ModuleOptimizer)>,
     /// The judge's own batches and noise: the run's trajectory does not depend on it.
     rng: SplitMix64,
     /// The step the judges last trained at: a point measured again at the same step (after a
@@ -124,11 +140,11 @@ impl Trainer {
         let seed = self.cfg.seed ^ 0x7a1d;
         let clip = JUDGE_CLIP;
         let (judge, critic_judge) = seeded(&self.device, seed, || {
-            let judge = materialize(Critic::new(&d_widths, &self.device));
-            let critic = clip_module(Critic::new(&d_widths, &self.device), clip);
+            let judge = materialize(ScoreNet::new(&d_widths, &self.device));
+            let critic = clip_module(ScoreNet::new(&d_widths, &self.device), clip);
             (judge, critic)
         });
-        self.yardstick = Some(Yardstick {
+        self.instruments.yardstick = Some(Yardstick {
             clf,
             real,
             held_out,
@@ -140,37 +156,34 @@ impl Trainer {
         Ok(())
     }
 
-    /// [`JUDGE_STEPS`] more updates of the judge against the current generator, on real training
-    /// batches and fresh generated ones (its own random stream).
     /// The judges' step: at a judged point (every [`JUDGE_EVERY`]-th logged point), train the near-optimal
     /// discriminator and critic further against the generator as it is, once per step. Returns
     /// whether the point is judged (the yardstick is loaded and the step is a judged one). Only
     /// the judges change: the run's networks, optimisers and streams do not.
     pub fn judge_step(&mut self) -> bool {
-        if self.yardstick.is_none() || !self.judged_now() {
+        if self.instruments.yardstick.is_none() || !self.judged_now() {
             return false;
         }
         // Out of the trainer while it trains, so that the trainer lends its batches.
-        let Some(mut y) = self.yardstick.take() else {
+        let Some(mut y) = self.instruments.yardstick.take() else {
             return false;
         };
         if y.trained_at != Some(self.step) {
             if let Some(mut judge) = y.judge.take() {
                 for _ in 0..JUDGE_STEPS {
-                    judge = self.watcher_step(judge, (JUDGE_LR, JUDGE_BATCH), &mut y.rng);
+                    judge = self.watch_step(judge, JUDGE, &mut y.rng);
                 }
                 y.judge = Some(judge);
             }
             if let Some(mut critic) = y.critic_judge.take() {
                 for _ in 0..CRITIC_JUDGE_STEPS {
-                    let rates = (JUDGE_CRITIC_LR, JUDGE_CLIP, JUDGE_BATCH);
-                    critic = self.watcher_critic_step(critic, rates, &mut y.rng);
+                    critic = self.watch_step(critic, CRITIC_JUDGE, &mut y.rng);
                 }
                 y.critic_judge = Some(critic);
             }
             y.trained_at = Some(self.step);
         }
-        self.yardstick = Some(y);
+        self.instruments.yardstick = Some(y);
         true
     }
 }
