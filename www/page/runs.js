@@ -14,6 +14,8 @@ import { notice } from './notices.js';
 import { fillForm, readForm } from './settings.js';
 import { RUNS as IDS, overrides, wordsOf } from './state.js';
 import { MEMO_KEY, remember } from '../common/trial.js';
+import { backendBadge as badge, backendText as badgeText, figure, loadMemo, saveMemo } from './backend-badge.js';
+import { control, initialControl } from './run-control.js';
 
 const DATA_URL = new URL('../data/mnist-train-2k.bin.gz', import.meta.url).href;
 const CLASSIFIER_URL = new URL('../data/classifier.bpk', import.meta.url).href;
@@ -25,6 +27,16 @@ const $ = (sel, root = document) => root.querySelector(sel);
 
 export const runs = {};
 let page = null;
+
+// A run record's controls (ready, playing, a divergence, a restart...) change only here, through
+// the pure transitions of run-control.js. Returns whether anything changed.
+const CONTROL = Object.keys(initialControl());
+function apply(r, ev) {
+  const before = Object.fromEntries(CONTROL.map((k) => [k, r[k]]));
+  const after = control(before, ev);
+  Object.assign(r, after);
+  return after !== before;
+}
 export function initRuns(p) {
   page = p;
 }
@@ -35,60 +47,14 @@ export function say(id, text) {
   $('.run-msg', runs[id].el).textContent = runs[id].msg ? runs[id].msg() : '';
 }
 
-// The trials this browser remembers (www/common/trial.js), {} when there are none or storage is
-// refused (private mode, a blocked site).
-export function loadMemo() {
-  try {
-    return JSON.parse(localStorage.getItem(MEMO_KEY) || '{}') || {};
-  } catch (_) {
-    return {};
-  }
-}
-function saveMemo(memo) {
-  try { localStorage.setItem(MEMO_KEY, JSON.stringify(memo)); } catch (_) { /* private mode: measured again next time */ }
-}
 // Measure again: forget every remembered trial; the runs restart (with their weights) and measure.
 export function measureAgain() {
   try { localStorage.removeItem(MEMO_KEY); } catch (_) { /* nothing stored */ }
   IDS.forEach((id) => restartRun(id));
 }
 
-const figure = (x) => (Number.isFinite(x) ? (x >= 10 ? x.toFixed(0) : x.toPrecision(2)) : '–');
-// One run's measured figures: "GAN: WebGPU 41 · CPU 33 steps/s".
-function trialFigures(id, trial) {
-  const c = (b) => trial.candidates.find((x) => x.backend === b) || {};
-  const gpu = c('webgpu');
-  if (!Number.isFinite(gpu.stepsPerSec) && !Number.isFinite(c('cpu').stepsPerSec)) return '';
-  return t('trial.figures', { run: t(`run.${id}`), adapter: gpu.adapter || 'WebGPU', gpu: figure(gpu.stepsPerSec), cpu: figure(c('cpu').stepsPerSec) });
-}
-
-export function backendText() {
-  const measuring = IDS.map((id) => runs[id].trialPhase).find(Boolean);
-  if (measuring) return t(`backend.${measuring.phase}`, { adapter: measuring.adapter });
-  const b = IDS.map((id) => runs[id].backend).filter(Boolean);
-  if (!b.length) return t('backend.starting');
-  const labels = [...new Set(b.map((x) => (x.backend === 'cpu' ? t('backend.cpu') : x.label)))];
-  const words = (x) => {
-    const gpu = x.trial ? x.trial.candidates.find((c) => c.backend === 'webgpu') || {} : {};
-    return t(`reason.${x.code}`, { adapter: x.adapter || gpu.adapter, detail: x.detail || gpu.detail || '',
-      err: Number.isFinite(gpu.maxRelError) ? gpu.maxRelError.toPrecision(2) : '∞',
-      rate: x.guard ? figure(x.guard.stepsPerSec) : '', cpu: x.guard ? figure(x.guard.cpu) : '' });
-  };
-  const reasons = [...new Set(b.map((x) => (x.code ? words(x) : '')).filter(Boolean))];
-  const figures = IDS.map((id) => (runs[id].backend && runs[id].backend.trial ? trialFigures(id, runs[id].backend.trial) : '')).filter(Boolean);
-  if (figures.length) reasons.push(figures.join('; '));
-  return reasons.length ? t('backend.training_why', { labels: labels.join(' / '), reasons: reasons.join('; ') })
-    : t('backend.training', { labels: labels.join(' / ') });
-}
-export function backendBadge() {
-  const text = backendText();
-  $('#backend').textContent = text;
-  $('#backend').title = text; // the badge shows one line; its title the whole
-  const b = runs.gan.backend || runs.wgan.backend;
-  if (b) $('#backend').dataset.kind = b.backend;
-  // Measure again: only where a trial ran (a browser with WebGPU); a CPU-only machine has nothing to measure.
-  $('#measure-again').hidden = !IDS.some((id) => runs[id].backend && runs[id].backend.trial);
-}
+export const backendText = () => badgeText(runs);
+export const backendBadge = () => badge(runs);
 
 const setting = (pairs, key) => { const p = (pairs || []).find(([k]) => k === key); return p ? p[1] : null; };
 
@@ -148,9 +114,9 @@ function onMessage(id, msg) {
   switch (msg.type) {
     case EV.ready: {
       const restart = r.restart;
-      r.restart = null;
+      apply(r, { type: 'ready' });
       // point is null under autoplay: step 0 comes as a 'point' after the first step.
-      Object.assign(r, { ready: true, backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point ? msg.point.step : 0, diverged: null, trialPhase: null });
+      Object.assign(r, { backend: msg.backend, label: msg.label, floor: msg.floor, step: msg.point ? msg.point.step : 0, trialPhase: null });
       if (restart && restart.lost) r.backend = { ...msg.backend, code: 'device-lost' };
       if (restart && restart.slow) r.backend = { ...msg.backend, code: 'guard-slow', guard: restart.slow, trial: restart.slow.trial };
       // A trial that measured (or caught wrong numbers) is remembered for this browser and adapter.
@@ -193,7 +159,8 @@ function onMessage(id, msg) {
       const markKey = { settings: 'mark.settings', preset: 'mark.preset' }[msg.reason] || 'mark.reset';
       addMark(id, msg.point.step, () => t(markKey));
       Object.assign(r, { label: msg.label, floor: msg.floor, history: [msg.point], step: msg.point.step, modes: null,
-        switches: [], diverged: null });
+        switches: [] });
+      apply(r, { type: 'reset' });
       adopt(id, msg);
       say(id, msg.reason ? () => t('msg.reset', { reason: reasonText(msg.reason), run: t(`run.${id}`) }) : '');
       break;
@@ -217,7 +184,8 @@ function onMessage(id, msg) {
       if (msg.step > 0 && !performance.getEntriesByName('earthmover:first-step').length) performance.mark('earthmover:first-step');
       // While a play or pause request is on its way, a status the worker posted before it arrived
       // would undo what the button just showed: `playing` follows the worker again once it answers.
-      Object.assign(r, { step: msg.step, playing: r.toggling ? r.playing : msg.playing, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes, poolBytes: msg.poolBytes || 0 });
+      apply(r, { type: 'status', playing: msg.playing });
+      Object.assign(r, { step: msg.step, stepsPerSec: msg.stepsPerSec, wasmBytes: msg.wasmBytes, poolBytes: msg.poolBytes || 0 });
       break;
     case EV.paused:
       r.step = msg.step;
@@ -226,13 +194,11 @@ function onMessage(id, msg) {
       r.checkpoint = { step: msg.step, bytes: msg.bytes };
       break;
     case EV.diverged:
-      r.playing = false;
-      r.diverged = { step: msg.step, detail: msg.detail };
+      apply(r, { type: 'diverged', step: msg.step, detail: msg.detail });
       say(id, () => t('msg.diverged', { run: t(`run.${id}`), step: msg.step, detail: msg.detail }));
       notice(() => t('msg.diverged', { run: t(`run.${id}`), step: msg.step, detail: msg.detail }), 'error');
       break;
     case EV.deviceLost:
-      r.playing = false;
       restartRun(id, { lost: msg });
       break;
     case EV.trial:
@@ -257,7 +223,7 @@ function onMessage(id, msg) {
         if (!r.classifierNoted) notice(text, 'warn'); // once per run; training goes on
         r.classifierNoted = true;
       } else {
-        r.playing = false;
+        apply(r, { type: 'error', stops: true });
         say(id, text);
         notice(() => t('err.run', { run: t(`run.${id}`), detail: text() }), 'error');
       }
@@ -298,7 +264,7 @@ function startWorker(id, checkpoint, backend = page.state.backend, autoplay = fa
   }
   r.worker = worker;
   r.requests = new Requester(worker, (msg) => onMessage(id, msg));
-  r.toggling = 0; // a new worker: no play or pause of the old one is still on its way
+  apply(r, { type: 'worker' }); // no play or pause of the old one is still on its way
   worker.onerror = (ev) => onMessage(id, { type: EV.error, fatal: !r.ready, code: 'worker',
     detail: t('err.worker_load', { detail: ev.message || 'script error' }) });
   const settings = r.settings || Object.entries(page.state.runs[id]).map(([k, v]) => [k, String(v)]);
@@ -344,9 +310,11 @@ export function start(id) {
         if (v.samples) canvasBlob(gridCanvas(v.samples, 2)).then((b) => download(`earthmover-${id}-samples-step${v.step}.png`, b));
       },
       ganLoss: (loss) => setGanLoss(loss).catch((e) => say('gan', e.message)),
-    }), history: [], step: 0, playing: false, stepsPerSec: 0, ready: false, samples: null,
-    modes: null, switches: [], ganLoss: null, settings: null, defaults: null, checkpoint: null, diverged: null,
-    requests: null,
+    }), history: [], step: 0, stepsPerSec: 0, samples: null,
+    modes: null, switches: [], ganLoss: null, settings: null, defaults: null, checkpoint: null,
+    requests: null, worker: null, msg: null, lastError: null, classifierNoted: false, trialPhase: null,
+    backend: null, label: '', floor: null, cpuBuild: null, wasmBytes: 0, poolBytes: 0,
+    ...initialControl(),
   };
   r.readyPromise = new Promise((res, rej) => { r.resolveReady = res; r.rejectReady = rej; });
   runs[id] = r;
@@ -359,13 +327,14 @@ export function start(id) {
 // Move a run to another worker (a lost GPU device, or a backend switch), carrying its weights.
 export async function restartRun(id, { lost = null, slow = null } = {}) {
   const r = runs[id];
-  if (r.restart) return;
-  const wasPlaying = r.playing || ((lost || slow) && r.wasPlaying) || !!slow;
+  const wasReady = r.ready;
+  if (!apply(r, { type: 'restart', lost, slow })) return; // already on its way to a new worker
+  page.render(id);
   let cp = r.checkpoint;
-  if (!lost && r.ready) cp = await r.requests.request(OP.checkpoint).catch(() => r.checkpoint);
+  if (!lost && wasReady) cp = await r.requests.request(OP.checkpoint).catch(() => r.checkpoint);
   r.worker.terminate();
   r.requests.rejectAll(coded('device', lost ? 'the WebGPU device was lost' : 'the run moved to another worker'));
-  Object.assign(r, { ready: false, playing: false, restart: { wasPlaying, lost, slow }, checkpoint: null });
+  r.checkpoint = null;
   if (cp) r.history = r.history.filter((p) => p.step <= cp.step);
   page.render(id);
   startWorker(id, cp, lost || slow ? 'cpu' : page.state.backend);
@@ -388,11 +357,8 @@ export function play(id) {
   check(id);
   for (const x of targets(id)) {
     const r = runs[x];
-    if (!r.ready || r.diverged || page.isReplay()) continue;
-    r.playing = true;
-    r.wasPlaying = true;
-    r.toggling = (r.toggling || 0) + 1;
-    r.requests.request(OP.play).catch(toggleFailed(x, r.worker)).finally(() => { r.toggling -= 1; });
+    if (page.isReplay() || !apply(r, { type: 'play' })) continue;
+    r.requests.request(OP.play).catch(toggleFailed(x, r.worker)).finally(() => apply(r, { type: 'toggled' }));
     page.render(x);
   }
 }
@@ -401,12 +367,10 @@ export function pause(id) {
   check(id);
   return Promise.all(targets(id).map((x) => {
     const r = runs[x];
-    r.wasPlaying = false;
+    apply(r, { type: 'pause' });
     if (!r.ready) return undefined;
-    r.playing = false;
     page.render(x);
-    r.toggling = (r.toggling || 0) + 1;
-    return request(x, OP.pause).catch(toggleFailed(x, r.worker)).finally(() => { r.toggling -= 1; });
+    return request(x, OP.pause).catch(toggleFailed(x, r.worker)).finally(() => apply(r, { type: 'toggled' }));
   })).then(() => {});
 }
 export function step(id, n = 1) {

@@ -2,7 +2,8 @@
 // known-answer check of WebGPU against the CPU build, then a race of the two on the run's own
 // workload. `post` says the phases to the page.
 import { RUN_EVENTS as EV, message } from '../common/protocol.js';
-import { RACE_MS, decide } from '../common/trial.js';
+import { RACE_MS, cpuFigure, decide, memoKey, recall } from '../common/trial.js';
+import { detectBackend } from './io.js';
 
 // The known-answer check (src/train/known_answer.rs): one training step from the CPU build's start
 // on the CPU and on WebGPU, compared: {maxRelError, worst, tolerance, ok}.
@@ -75,4 +76,63 @@ export async function backendTrial(gpu, choice, { cpuBuild, key, mode, memo, c, 
   if (faults.has('prefer-webgpu')) return out('webgpu', 'test');
   const v = decide([gpuC, cpuC]);
   return out(v.chosen, v.reason);
+}
+
+// Train on the CPU instead: `choice` says why (an error `e`, or the trial's verdict `code`).
+export function toCpu(choice, e, code = 'webgpu-failed') {
+  if (e && choice.trial) choice.trial.chosen = 'cpu';
+  Object.assign(choice, { backend: 'cpu', label: 'CPU', code,
+    reason: e ? `WebGPU failed (${message(e)}); using the CPU` : `the backend trial chose the CPU (${code})`, detail: e ? message(e) : '' });
+}
+
+// Which build run `msg` trains with: the CPU build `cpu` ({mod, wasm}), or the WebGPU build where
+// an adapter passes the check and wins the race (backend=webgpu: passes the check). WebGPU needs
+// the second build, with Burn's wgpu backend: its GPU kernels make it several MB larger, so a CPU
+// page never downloads it, nor a browser that remembers the CPU won here. It downloads and
+// compiles while the data arrives. Resolves to {choice, mod, wasm, data, guard}: `choice` is what
+// `ready` tells the page (choice.trial: the trial, where one ran); `guard` the speed guard's start
+// for a WebGPU run that won a race, else null.
+export async function chooseBuild(msg, { cpu, dataDownload, faults, post }) {
+  // backend=race: as auto, but a software adapter (SwiftShader) takes part in the check and the
+  // race too, so that CI's GPU-less machines exercise the whole path.
+  const mode = msg.backend === 'race' ? 'race' : msg.backend;
+  const choice = await detectBackend(mode === 'race' ? 'webgpu' : mode, cpu.mod.chooseBackend);
+  if (mode === 'race') choice.code = choice.code === 'software-forced' ? '' : choice.code.replace(/^forced-/, '');
+  let { mod, wasm } = cpu;
+  const key = choice.backend === 'webgpu' ? memoKey(self.navigator && self.navigator.userAgent, choice.adapter) : null;
+  const memo = key && mode !== 'webgpu' ? recall(msg.remembered, key, msg.objective) : null;
+  const gpuLoad = choice.backend === 'webgpu' && !(memo && memo.chosen === 'cpu')
+    ? import('../pkg-gpu/earthmover.js').then(async (m) => ({ m, exports: await m.default() }))
+    : null;
+  if (gpuLoad) gpuLoad.catch(() => {});
+  const data = await dataDownload;
+  if (choice.backend === 'webgpu') {
+    let trial = null;
+    if (!gpuLoad) {
+      trial = { candidates: memo.candidates, chosen: 'cpu', reason: 'remembered', remembered: true, key };
+      toCpu(choice, null, 'trial-remembered');
+    } else {
+      try {
+        ({ m: mod, exports: wasm } = await gpuLoad);
+      } catch (e) {
+        toCpu(choice, new Error(`its build did not load: ${message(e)}`));
+      }
+    }
+    if (mod !== cpu.mod) {
+      trial = await backendTrial(mod, choice, { cpuBuild: cpu.mod, key, mode, memo: memo && memo.chosen === 'webgpu' ? memo : null, c: msg, data, faults, post });
+      if (trial.chosen === 'cpu') {
+        toCpu(choice, null, `trial-${trial.reason}`);
+        ({ mod, wasm } = cpu);
+      } else {
+        choice.code = trial.reason === 'forced' ? choice.code : '';
+      }
+    }
+    choice.trial = trial;
+  }
+  if (choice.backend === 'cpu') ({ mod, wasm } = cpu);
+  const trial = choice.trial;
+  // The guard watches a WebGPU run that won a race (not one that backend=webgpu forced).
+  const guard = choice.backend === 'webgpu' && trial && trial.reason !== 'forced' && cpuFigure(trial) > 0
+    ? { cpu: cpuFigure(trial), since: null, move: false } : null;
+  return { choice, mod, wasm, data, guard };
 }

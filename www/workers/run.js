@@ -4,26 +4,31 @@
 // go out as codes with a technical detail, and the page words them in the reader's language.
 import init, * as cpuBuild from '../pkg/earthmover.js';
 import { RUN_EVENTS as EV, RUN_OPS as OP, coded, errorOf, message, serve } from '../common/protocol.js';
-import { detectBackend, download, yieldToEvents } from './io.js';
+import { download, yieldToEvents } from './io.js';
 import * as experiments from './run-experiments.js';
-import { cpuFigure, guardTick, memoKey, parseFaults, recall } from '../common/trial.js';
-import { backendTrial } from './run-trial.js';
+import { guardTick, parseFaults } from '../common/trial.js';
+import { chooseBuild, toCpu } from './run-trial.js';
+import { canTrain, initial, isPlaying, next } from './loop-state.js';
 
 // WebGPU device loss (driver reset, a long-backgrounded tab, or the test destroying the device):
 // wgpu asks the adapter for its device through the page's JS, so wrapping requestDevice lets us
 // watch device.lost. The devices are also kept on self for the end-to-end test.
 const gpuDevices = [];
 self.__earthmoverGpuDevices = gpuDevices;
-let deviceLost = false;
+
+// The loop's state ('starting', 'paused', 'playing', 'diverged', 'lost'), changed only by `on`
+// through the pure transitions of loop-state.js.
+let state = initial();
+const on = (type, fields = {}) => { state = next(state, { type, ...fields }); };
+const lost = () => state.phase === 'lost';
 if (self.GPUAdapter && GPUAdapter.prototype.requestDevice) {
   const requestDevice = GPUAdapter.prototype.requestDevice;
   GPUAdapter.prototype.requestDevice = async function wrapped(...args) {
     const device = await requestDevice.apply(this, args);
     gpuDevices.push(device);
     device.lost.then((info) => {
-      if (deviceLost) return;
-      deviceLost = true;
-      playing = false;
+      if (lost()) return;
+      on('lost');
       post({ type: EV.deviceLost, reason: info.reason || 'unknown', message: info.message || '' });
     });
     return device;
@@ -35,31 +40,37 @@ let mod = cpuBuild;      // the build the run trains with: www/pkg (CPU only), o
 let run = null;          // the wasm Run
 let cfg = null;          // {objective, preset, settings, backend} of the current run
 let backendKind = 'cpu';
-let playing = false;
-let looping = false;
-let diverged = false;    // a loss or the samples stopped being finite: no more training
-let lastSamples = 0;
-let lastCheckpoint = 0;
+let looping = false;     // the loop below is running (it ends after the slice in progress)
 // The steps/s on the run's card, over the last RATE_WINDOW_MS: over one second, a second that held a
 // judged point (the judges, the feature distance, the mode meter) read 2 steps/s on a GAN that
 // trained 32 on average, and the card flickered between them.
 const RATE_WINDOW_MS = 5000;
-let rate = { marks: [], value: 0 }; // marks: {t, step} about a second apart, oldest first
 let classifier = null;   // burnpack bytes of the digit classifier, or null when it could not load
 let heldOut = null;      // the held-out real digits (gzipped test subset) of the feature yardstick
-let lastModes = 0;
-// Milliseconds between mode-meter passes: twenty times what the last pass took, within 2-5 s, so
-// the meter takes at most a twentieth of the run's time and, where it is cheap, the class sees the
-// classes appear sooner (issue 19; it ran every 5 s).
-let modesEvery = 2000;
+// When the loop last did each of its periodic jobs (performance.now(), ms).
+const clock = {
+  samples: 0,
+  checkpoint: 0,
+  modes: 0,
+  // Milliseconds between mode-meter passes: twenty times what the last pass took, within 2-5 s, so
+  // the meter takes at most a twentieth of the run's time and, where it is cheap, the class sees the
+  // classes appear sooner (issue 19; it ran every 5 s).
+  modesEvery: 2000,
+  // When the training loop last started (the guard's settling time counts from there).
+  loopSince: 0,
+  // The steps/s on the card. marks: {t, step} about a second apart, oldest first.
+  rate: { marks: [], value: 0 },
+  // Burn's WebGPU pool (bytes), read at most once a second: on WebGPU the reading drains the
+  // operations fusion has queued so far.
+  pool: { t: -Infinity, bytes: 0 },
+};
 let firstSlice = false;  // autoplay: the loop's first slice is one step, then the deferred work
-// The backend trial (www/common/trial.js): the known-answer check and the race this run's backend
-// came from (null: none ran, e.g. no WebGPU here); the guard over a WebGPU run's speed; the test
-// switches of ?fault=; when the training loop last started.
-let trial = null;
+// The backend this run trains on, as `ready` told the page: with `trial`, the known-answer check
+// and the race it came from (www/common/trial.js; none where no WebGPU took part). The guard over a
+// WebGPU run's speed; the test switches of ?fault=; when the training loop last started.
+let backend = null;
 let guard = null;
 let faults = new Set();
-let loopSince = 0;
 let data = null;
 // The CPU build, instantiated once: from the module the page compiled (boot.js), or compiled here
 // when the page has none. 'init' awaits it and reports a failure.
@@ -96,8 +107,7 @@ async function build(c, { hold = false } = {}) {
 }
 
 function stopDiverged(e) {
-  playing = false;
-  diverged = true;
+  on('diverged');
   post({ type: EV.diverged, step: run.step, detail: message(e) });
 }
 
@@ -106,75 +116,71 @@ async function postSamples() {
   try {
     pixels = await run.samples();
   } catch (e) {
-    if (deviceLost) return false;
-    stopDiverged(e);
+    if (!lost()) stopDiverged(e);
     return false;
   }
-  lastSamples = performance.now();
+  clock.samples = performance.now();
   post({ type: EV.samples, step: run.step, pixels }, [pixels.buffer]);
   return true;
 }
 
 // The mode-collapse meter: classify 1,000 generated digits (a fixed noise batch).
 async function postModes() {
-  lastModes = performance.now();
-  if (!classifier || diverged) return;
+  clock.modes = performance.now();
+  if (!classifier || state.phase === 'diverged') return;
   const stats = await run.modeStats();
-  modesEvery = Math.min(5000, Math.max(2000, 20 * (performance.now() - lastModes)));
+  clock.modesEvery = Math.min(5000, Math.max(2000, 20 * (performance.now() - clock.modes)));
   post({ type: EV.modes, step: run.step, stats });
 }
 
 // The run's state for the page to keep: on WebGPU at most every 2 s (and when asked), so that a
 // lost device costs at most the steps since then.
 async function postCheckpoint(force = false) {
-  if (!force && (backendKind !== 'webgpu' || performance.now() - lastCheckpoint < 2000)) return;
-  if (deviceLost || diverged) return;
-  lastCheckpoint = performance.now();
+  if (!force && (backendKind !== 'webgpu' || performance.now() - clock.checkpoint < 2000)) return;
+  if (!canTrain(state)) return;
+  clock.checkpoint = performance.now();
   const bytes = await run.checkpoint();
   post({ type: EV.checkpoint, step: run.step, bytes }, [bytes.buffer]);
 }
 
-// Burn's WebGPU pool (bytes), read at most once a second: on WebGPU the reading drains the
-// operations fusion has queued so far.
-let pool = { t: -Infinity, bytes: 0 };
-
 function postStatus() {
   const now = performance.now();
-  if (now - pool.t >= 1000 && !deviceLost) {
+  if (now - clock.pool.t >= 1000 && !lost()) {
     let bytes = 0;
     try {
       bytes = backendKind === 'webgpu' ? run.poolBytes : 0;
     } catch (_) { /* a device going away: the status goes out without it */ }
-    pool = { t: now, bytes };
+    clock.pool = { t: now, bytes };
   }
-  const marks = rate.marks;
+  const marks = clock.rate.marks;
+  const playing = isPlaying(state);
   if (!playing) {
-    rate = { marks: [], value: 0 };
+    clock.rate = { marks: [], value: 0 };
   } else if (!marks.length || run.step < marks[0].step) {
-    rate.marks = [{ t: now, step: run.step }]; // started, or the run was reset
+    clock.rate.marks = [{ t: now, step: run.step }]; // started, or the run was reset
   } else if (now - marks[marks.length - 1].t > 1000) {
     marks.push({ t: now, step: run.step });
     while (marks.length > 2 && now - marks[1].t >= RATE_WINDOW_MS) marks.shift();
-    rate.value = ((run.step - marks[0].step) * 1000) / (now - marks[0].t);
+    clock.rate.value = ((run.step - marks[0].step) * 1000) / (now - marks[0].t);
   }
-  post({ type: EV.status, step: run.step, playing, stepsPerSec: rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0, poolBytes: pool.bytes });
+  post({ type: EV.status, step: run.step, playing, stepsPerSec: clock.rate.value, wasmBytes: wasm ? wasm.memory.buffer.byteLength : 0, poolBytes: clock.pool.bytes });
   // The guard: a WebGPU run that fell below half the CPU's figure for 20 s asks to move.
   if (guard && backendKind === 'webgpu' && !guard.move) {
-    guard = guardTick(guard, { now, playing, rate: rate.value, watched: now - loopSince });
-    if (guard.move) post({ type: EV.slow, step: run.step, stepsPerSec: rate.value, cpu: guard.cpu, key: trial && trial.key });
+    guard = guardTick(guard, { now, playing, rate: clock.rate.value, watched: now - clock.loopSince });
+    if (guard.move) post({ type: EV.slow, step: run.step, stepsPerSec: clock.rate.value, cpu: guard.cpu, key: backend.trial && backend.trial.key });
   }
 }
 
 // Train one step; measure when the step lands on a log boundary. A non-finite loss stops the run.
 async function oneStep() {
-  if (diverged || deviceLost) return false;
+  if (!canTrain(state)) return false;
   run.train(1);
   if (run.step % run.logEvery === 0) {
     let point;
     try {
       point = await run.measure();
     } catch (e) {
-      if (!deviceLost) stopDiverged(e);
+      if (!lost()) stopDiverged(e);
       return false;
     }
     post({ type: EV.point, point });
@@ -190,7 +196,7 @@ async function postHeldPoint() {
   try {
     point = await run.measureHeld();
   } catch (e) {
-    if (!deviceLost) stopDiverged(e);
+    if (!lost()) stopDiverged(e);
     return;
   }
   if (point) post({ type: EV.point, point });
@@ -199,12 +205,12 @@ async function postHeldPoint() {
 async function loop() {
   if (looping) return;
   looping = true;
-  loopSince = performance.now();
-  rate = { marks: [{ t: performance.now(), step: run.step }], value: rate.value };
+  clock.loopSince = performance.now();
+  clock.rate = { marks: [{ t: performance.now(), step: run.step }], value: clock.rate.value };
   try {
-    while (playing) {
+    while (isPlaying(state)) {
       const t0 = performance.now();
-      while (playing && performance.now() - t0 < 30) {
+      while (isPlaying(state) && performance.now() - t0 < 30) {
         if (!(await oneStep())) break;
         if (firstSlice) break; // the first step goes on screen before anything else is done
       }
@@ -215,15 +221,15 @@ async function loop() {
         await postHeldPoint();
         await postCheckpoint(true);
       }
-      if (playing && performance.now() - lastSamples > 400) await postSamples();
-      if (playing && performance.now() - lastModes > modesEvery) await postModes();
+      if (isPlaying(state) && performance.now() - clock.samples > 400) await postSamples();
+      if (isPlaying(state) && performance.now() - clock.modes > clock.modesEvery) await postModes();
       // ?fault=slow-webgpu (tests): a WebGPU run that idles 0.5 s after every slice, for the guard.
       if (backendKind === 'webgpu' && faults.has('slow-webgpu')) await new Promise((r) => setTimeout(r, 500));
       await yieldToEvents();
     }
   } catch (e) {
-    playing = false;
-    if (!deviceLost) post({ type: EV.error, code: 'training', detail: message(e) });
+    on('error');
+    if (!lost()) post({ type: EV.error, code: 'training', detail: message(e) });
   } finally {
     looping = false;
     postStatus();
@@ -233,20 +239,23 @@ async function loop() {
 
 // An experiment (D to optimality, MCMC) on the run: training pauses meanwhile and resumes after.
 async function whilePaused(body) {
-  const wasPlaying = playing;
-  playing = false;
-  while (looping) await yieldToEvents();
+  const wasPlaying = isPlaying(state);
+  await stopped();
   try {
     return await body();
   } finally {
-    playing = wasPlaying;
-    if (playing) loop();
+    if (wasPlaying) play();
   }
 }
 
 async function stopped() {
-  playing = false;
+  on('pause');
   while (looping) await yieldToEvents();
+}
+
+function play() {
+  on('play');
+  if (isPlaying(state)) loop();
 }
 
 // After a (re)start: the grid, the mode meter and the status.
@@ -271,51 +280,15 @@ async function start(msg) {
   } catch (e) {
     throw coded('wasm', message(e));
   }
-  const cpuWasm = wasm;
+  const cpu = { mod: cpuBuild, wasm };
   faults = parseFaults(msg.fault);
-  // backend=race: as auto, but a software adapter (SwiftShader) takes part in the check and the
-  // race too, so that CI's GPU-less machines exercise the whole path.
-  const mode = msg.backend === 'race' ? 'race' : msg.backend;
-  const choice = await detectBackend(mode === 'race' ? 'webgpu' : mode, cpuBuild.chooseBackend);
-  if (mode === 'race') choice.code = choice.code === 'software-forced' ? '' : choice.code.replace(/^forced-/, '');
-  const toCpu = (e, code = 'webgpu-failed') => {
+  ({ choice: backend, mod, wasm, data, guard } = await chooseBuild(msg, { cpu, dataDownload, faults, post }));
+  backendKind = backend.backend;
+  const useCpu = (e) => {
+    toCpu(backend, e);
+    ({ mod, wasm } = cpu);
     backendKind = 'cpu';
-    mod = cpuBuild;
-    wasm = cpuWasm;
-    if (e && choice.trial) choice.trial.chosen = 'cpu';
-    Object.assign(choice, { backend: 'cpu', label: 'CPU', code,
-      reason: e ? `WebGPU failed (${message(e)}); using the CPU` : `the backend trial chose the CPU (${code})`, detail: e ? message(e) : '' });
   };
-  // WebGPU needs the second build, with Burn's wgpu backend (its GPU kernels make it several MB
-  // larger, so a CPU page never downloads it, nor a browser that remembers the CPU won here). It
-  // downloads and compiles while the data arrives.
-  trial = null;
-  guard = null;
-  const key = choice.backend === 'webgpu' ? memoKey(self.navigator && self.navigator.userAgent, choice.adapter) : null;
-  const memo = key && mode !== 'webgpu' ? recall(msg.remembered, key, msg.objective) : null;
-  const gpuLoad = choice.backend === 'webgpu' && !(memo && memo.chosen === 'cpu')
-    ? import('../pkg-gpu/earthmover.js').then(async (m) => ({ m, exports: await m.default() }))
-    : null;
-  if (gpuLoad) gpuLoad.catch(() => {});
-  data = await dataDownload;
-  if (choice.backend === 'webgpu') {
-    if (!gpuLoad) {
-      trial = { candidates: memo.candidates, chosen: 'cpu', reason: 'remembered', remembered: true, key };
-      toCpu(null, 'trial-remembered');
-    } else {
-      try {
-        ({ m: mod, exports: wasm } = await gpuLoad);
-      } catch (e) {
-        toCpu(new Error(`its build did not load: ${message(e)}`));
-      }
-    }
-    if (mod !== cpuBuild) {
-      trial = await backendTrial(mod, choice, { cpuBuild, key, mode, memo: memo && memo.chosen === 'webgpu' ? memo : null, c: msg, data, faults, post });
-      if (trial.chosen === 'cpu') toCpu(null, `trial-${trial.reason}`);
-      else choice.code = trial.reason === 'forced' ? choice.code : '';
-    }
-    choice.trial = trial;
-  }
   try {
     [classifier, heldOut] = await classifierDownload;
   } catch (e) {
@@ -323,11 +296,6 @@ async function start(msg) {
     post({ type: EV.error, ...errorOf(e), code: 'classifier', detail: `${message(e)} (${e.url || msg.classifierUrl})` });
   }
   cfg = msg;
-  backendKind = choice.backend;
-  // The guard watches a WebGPU run that won a race (not one that backend=webgpu forced).
-  if (backendKind === 'webgpu' && trial && trial.reason !== 'forced' && cpuFigure(trial) > 0) {
-    guard = { cpu: cpuFigure(trial), since: null, move: false };
-  }
   // ?autoplay=1 on a fresh run: train as soon as this run is ready, without waiting for the other
   // run, and measure step 0 after the first step.
   const autoplay = !!msg.autoplay;
@@ -339,7 +307,7 @@ async function start(msg) {
     // A refused setting or a corrupt data file fails on any backend; anything else here is
     // WebGPU's failure (no code: the wasm itself failed on the GPU): train on the CPU, say why.
     if (backendKind !== 'webgpu' || !['webgpu', 'device', undefined].includes(e.code)) throw e;
-    toCpu(e);
+    useCpu(e);
     built = await build(cfg, { hold });
   }
   run = built.r;
@@ -353,14 +321,14 @@ async function start(msg) {
       restored = { error: message(e) };
     }
   }
-  post({ type: EV.ready, backend: choice, label: run.label, logEvery: run.logEvery, floor: built.floor,
+  post({ type: EV.ready, backend, label: run.label, logEvery: run.logEvery, floor: built.floor,
     point: restored && restored.point ? restored.point : built.point, restored,
     settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset) });
+  on('ready', { autoplay });
   if (autoplay) {
     // Train at once: the loop's first slice is one step, then the status, step 0's point, the grid
     // and the checkpoint; the mode meter's first pass comes later (issue 5: first step).
     firstSlice = true;
-    playing = true;
     loop();
   } else {
     await readySettled();
@@ -372,9 +340,7 @@ async function start(msg) {
 const ops = {
   [OP.init]: start,
   [OP.play]: () => {
-    if (diverged || deviceLost) return {};
-    playing = true;
-    loop();
+    play();
     return {};
   },
   // Answered as soon as it arrives (not after queued requests): the current slice ends first.
@@ -383,12 +349,12 @@ const ops = {
     return { step: run ? run.step : 0 };
   },
   [OP.step]: async ({ n = 1 }) => {
-    if (!playing) {
+    if (!isPlaying(state)) {
       while (looping) await yieldToEvents();
       for (let i = 0; i < n; i++) {
         if (!(await oneStep())) break;
       }
-      if (!diverged && !deviceLost) {
+      if (canTrain(state)) {
         await postSamples();
         await postModes();
         await postCheckpoint(backendKind === 'webgpu');
@@ -406,27 +372,25 @@ const ops = {
   },
   // A refused setting rejects (code settings) and leaves the run as it was, training or not.
   [OP.reset]: async ({ settings, preset, reason = '' }) => {
-    const wasPlaying = playing;
+    const wasPlaying = isPlaying(state);
     await stopped();
-    const next = { ...cfg, settings: settings || cfg.settings, preset: preset || cfg.preset };
+    const nextCfg = { ...cfg, settings: settings || cfg.settings, preset: preset || cfg.preset };
     let built;
     try {
-      built = await build(next);
+      built = await build(nextCfg);
     } catch (e) {
-      playing = wasPlaying && !diverged;
-      if (playing) loop();
+      if (wasPlaying) play();
       throw e;
     }
     run.free();
     run = built.r;
-    cfg = next;
-    diverged = false;
+    cfg = nextCfg;
+    on('reset', { play: false }); // a diverged run is behind us; it trains again below
     post({ type: EV.reset, label: run.label, logEvery: run.logEvery, floor: built.floor, point: built.point,
       settings: run.settings(), defaults: mod.presetSettings(run.objective, cfg.preset), reason });
     await readySettled();
     await postCheckpoint(true);
-    playing = wasPlaying;
-    if (playing) loop();
+    if (wasPlaying) play();
     return { step: run.step };
   },
   [OP.ganLoss]: ({ value }) => {
