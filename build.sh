@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Earthmover's one entry point. Each command first installs whatever is missing.
 #   ./build.sh          build the page (release wasm into www/pkg, chart library into www/vendor)
-#   ./build.sh serve    build, then serve the page on http://127.0.0.1:${PORT:-8080}/
+#   ./build.sh serve    build, then serve the page and the class rooms on http://127.0.0.1:${PORT:-8080}/
+#                       (the Rust server in server/; class data in ${EARTHMOVER_DB:-.earthmover/classes.sqlite3})
 #   ./build.sh test     every test: fmt, clippy, native tests, wasm tests in headless Chromium and Firefox,
 #                       end-to-end (Chromium; a smoke subset in Firefox)
 #   ./build.sh bench    the anchors' workloads: native CPU, wasm CPU and wasm WebGPU in headless Chromium,
@@ -12,6 +13,8 @@
 #   ./build.sh record   rewrite the recorded runs in www/recordings (native training, ~15 minutes)
 #   ./build.sh shots    the README's screenshots in docs/, from the built page after 2 minutes of training
 #   ./build.sh dist     build, then write dist/: exactly the static site, to copy to any web server
+#   ./build.sh classload  the class rooms' load test: 100 simulated students for 5 minutes, then a
+#                       minute with the server killed (SIGKILL) and restarted halfway
 #   ./build.sh setup    only install the tools
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -207,7 +210,7 @@ build() {
   # Their licences travel with them (THIRD-PARTY-NOTICES.md).
   cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE.txt
   cp node_modules/wasm-feature-detect/LICENSE www/vendor/wasm-feature-detect.LICENSE.txt
-  # Precompressed copies, served as Content-Encoding: gzip by scripts/serve.mjs (as a static host would).
+  # Precompressed copies, served as Content-Encoding: gzip by scripts/static-host.mjs (as a static host would).
   local d
   for d in www/pkg www/pkg-fma www/pkg-gpu; do
     gzip -9 -k -f $d/earthmover_bg.wasm
@@ -268,10 +271,26 @@ record() {
   wait "$first"
 }
 
+# The server (server/): the page as a static site, and the class rooms.
+build_server() {
+  log "the server (cargo build --release -p earthmover-server)"
+  cargo build --release -p earthmover-server
+}
+
 serve() {
   local port="${PORT:-8080}"
+  build_server
   log "serving on http://127.0.0.1:$port/ (Ctrl-C stops)"
-  exec node scripts/serve.mjs "$port"
+  exec "$CARGO_TARGET_DIR/release/earthmover-server" "$port"
+}
+
+# The class rooms' load and crash test (server/src/bin/classload.rs), over loopback.
+classload() {
+  build_server
+  log "classload: 100 students, a batch of points every second for 5 minutes, one teacher on the event stream"
+  "$CARGO_TARGET_DIR/release/classload" --students 100 --seconds 300
+  log "classload: the same for a minute, the server killed (SIGKILL) 30 s in and started again"
+  "$CARGO_TARGET_DIR/release/classload" --students 100 --seconds 60 --crash-at 30
 }
 
 # wasm tests in one headless browser: wasm_tests <name for webgpu-probe.mjs> <wasm-pack's flag>.
@@ -296,19 +315,20 @@ wasm_tests() {
 
 # The native half of the tests, which runs beside the wasm builds.
 native_checks() {
-  log "clippy (native, all targets)"
-  cargo clippy --release --all-targets -- -D warnings
+  log "clippy (native, all targets, the page's crate and the server)"
+  cargo clippy --release --workspace --all-targets -- -D warnings
   # The browser-only code (src/web/, tests/web.rs, the WebGPU paths) compiles for wasm32 alone.
   log "clippy (wasm32: the library with WebGPU, and the browser tests)"
   CARGO_TARGET_DIR="$WASM_CHECK_TARGET_DIR" \
     cargo clippy --release --lib --tests --target wasm32-unknown-unknown --features webgpu -- -D warnings
-  log "native tests (cargo test --release)"
-  cargo test --release
+  # The server's tests build its binaries too (the class tests below start them).
+  log "native tests (cargo test --release --workspace)"
+  cargo test --release --workspace
 }
 
 run_tests() {
   log "cargo fmt --check; shellcheck on the shell scripts; actionlint on the site's workflow"
-  cargo fmt --check
+  cargo fmt --all --check
   shellcheck build.sh .ci/run scripts/*.sh scripts/nocapture/* tests/macos-shims/*
   "$ACTIONLINT"
   echo "shellcheck and actionlint: clean"
@@ -321,6 +341,8 @@ run_tests() {
   geckodriver_ready
   wasm_tests firefox firefox
   finish native
+  log "the class rooms under load, the server killed (SIGKILL) halfway: nothing acknowledged is lost or doubled"
+  "$CARGO_TARGET_DIR/release/classload" --students 30 --seconds 20 --crash-at 8
   # With stand-ins that fail as macOS's BSD tools would on GNU-only options (tests/macos-shims/).
   log "dist/: the static site (tests/site.test.mjs serves it from a plain static server), with macOS-like stand-ins for its tools"
   (PATH="$PWD/tests/macos-shims:$PATH"; dist)
@@ -368,5 +390,6 @@ case "${1:-build}" in
   record) setup; record; build ;;
   shots) setup; setup_browser; build; node scripts/shots.mjs ;;
   dist) setup; build; dist ;;
-  *) echo "usage: $0 [build|serve|test|bench|soak|soak-webgpu|record|shots|dist|setup]" >&2; exit 2 ;;
+  classload) setup; classload ;;
+  *) echo "usage: $0 [build|serve|test|bench|soak|soak-webgpu|record|shots|dist|classload|setup]" >&2; exit 2 ;;
 esac

@@ -2,7 +2,7 @@
 // JSON line per workload (anchors' schema). Usage: node scripts/bench.mjs [budget_s] [webgpu_budget_s]
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { startServer } from './static-host.mjs';
 
 // Whole-machine CPU busy % over 2 s, recorded with each result as the anchors do.
 async function busyPct() {

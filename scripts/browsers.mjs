@@ -4,7 +4,7 @@
 // playwright-core, Firefox ESR through geckodriver, WebKitGTK through WebKitWebDriver under Xvfb
 // (the test suite's drivers). After ./build.sh: node scripts/browsers.mjs (about 3 minutes).
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { startServer } from './static-host.mjs';
 import { firefoxDriver } from '../tests/firefox.mjs';
 import { webkitDriver } from '../tests/webkit.mjs';
 const { server, url } = await startServer(0, '127.0.0.1');

@@ -1,6 +1,6 @@
 // The first training step after navigation, interleaved across page builds (issue 19). Each ROOT is
 // a directory laid out like the repository (index.html, sw.js, www/ with its built pkg,
-// scripts/serve.mjs) and gets its own server. Every round loads each root once, in a rotating
+// scripts/static-host.mjs) and gets its own server. Every round loads each root once, in a rotating
 // order, in a fresh browser context (empty caches: a student's first visit) with
 // ?backend=cpu&autoplay=1 (FIRSTSTEP_QUERY replaces it), and reads the page's `earthmover:first-step` mark (ms after navigation).
 // Prints each root's median, mean and every load. Single loads vary by ±20% on this machine: compare
@@ -16,7 +16,7 @@ if (!roots.length || !(rounds > 0)) {
   process.exit(2);
 }
 const servers = [];
-for (const root of roots) servers.push(await (await import(`${root}/scripts/serve.mjs`)).startServer(0));
+for (const root of roots) servers.push(await (await import(`${root}/scripts/static-host.mjs`)).startServer(0));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -10,7 +10,7 @@
 //     longest gap between frames.
 // Prints one JSON line per figure: {"tool":"earthmover","backend":"wasm-cpu","metric":...,"value":...}.
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { startServer } from './static-host.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const line = (metric, value, notes = {}) =>

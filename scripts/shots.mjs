@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { startServer } from './static-host.mjs';
 
 const SECONDS = Number(process.env.SHOTS_SECONDS || 120);
 const OUT = process.env.SHOTS_DIR || 'docs';

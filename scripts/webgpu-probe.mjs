@@ -3,7 +3,7 @@
 // "none: <why>", and exits 0 either way. build.sh asks this before each `wasm-pack test`: with an
 // adapter the WebGPU test runs (and fails if WebGPU training fails), without one the runner reports
 // it as ignored and build.sh says "skipped: no WebGPU adapter".
-import { startServer } from './serve.mjs';
+import { startServer } from './static-host.mjs';
 
 const which = process.argv[2] || 'chromium';
 // Runs in the page: a page from localhost is a secure context, as the test runner's page is.

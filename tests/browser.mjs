@@ -3,7 +3,7 @@
 // failed responses and every request that tries to leave the origin.
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
-import { startServer } from '../scripts/serve.mjs';
+import { startServer } from '../scripts/static-host.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu',

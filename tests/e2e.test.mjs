@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inkFraction, openPage, useBrowser } from './browser.mjs';
-import { startServer } from '../scripts/serve.mjs';
+import { startServer } from '../scripts/static-host.mjs';
 
 const LN2 = Math.log(2);
 const b = useBrowser(); // tests/browser.mjs: the server, the browser, open()

@@ -6,7 +6,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startServer } from '../scripts/serve.mjs';
+import { startServer } from '../scripts/static-host.mjs';
 import { GECKODRIVER, firefoxDriver } from './firefox.mjs';
 
 let server;

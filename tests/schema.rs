@@ -45,6 +45,45 @@ fn the_pages_error_codes_are_generated_from_rust() {
     golden("www/common/codes.js", &page_module(), "src/error.rs");
 }
 
+/// www/common/metrics.js lists exactly the metrics a LogPoint serialises, in its order.
+#[test]
+fn the_metric_keys_are_the_log_points_fields() {
+    use earthmover::train::measure::{metrics_module, METRIC_KEYS};
+    use earthmover::train::LogPoint;
+    let some = Some(1.0);
+    let p = LogPoint {
+        step: 1,
+        js_hat: some,
+        w_hat: some,
+        lipschitz: some,
+        w_norm: some,
+        emd: 1.0,
+        feature_distance: some,
+        loss_d: 1.0,
+        loss_g: 1.0,
+        grad_norm_g: 1.0,
+        js_opt: some,
+        w_opt: some,
+        js_probe: some,
+        rho_est: some,
+        rho_probe: some,
+        rho_feature: some,
+    };
+    let v = serde_json::to_value(&p).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut want: Vec<&str> = METRIC_KEYS.to_vec();
+    want.push("step");
+    let mut have = keys.clone();
+    have.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(have, want);
+    golden(
+        "www/common/metrics.js",
+        &metrics_module(),
+        "src/train/measure.rs",
+    );
+}
+
 /// Each bound of the schema is accepted at its edge and refused just beyond it, each word of an
 /// enum round-trips, and a refused value leaves the config as it was.
 #[test]

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useBrowser, openPage, waitReady } from './browser.mjs';
+import { startClassServer } from './class-server.mjs';
 
 const b = useBrowser();
 const DIST = fileURLToPath(new URL('../dist', import.meta.url));
@@ -102,10 +103,9 @@ test('never a blank page: opened from the file system, or a module that does not
 });
 
 test('HOST=0.0.0.0 serves the LAN and prints the addresses students can use, with a QR code', { timeout: 60_000 }, async (t) => {
-  const proc = spawn('node', [fileURLToPath(new URL('../scripts/serve.mjs', import.meta.url)), '0'], { env: { ...process.env, HOST: '0.0.0.0' } });
-  t.after(() => proc.kill());
-  let out = '';
-  await new Promise((ok) => { proc.stdout.on('data', (d) => { out += d; if (/HTTPS|only this machine/.test(out)) ok(); }); });
+  const server = await startClassServer({ HOST: '0.0.0.0' });
+  t.after(() => server.close());
+  const out = server.out;
   if (/only this machine/.test(out)) {
     t.skip('skipped: this machine has no network address besides loopback');
     return;
@@ -116,4 +116,7 @@ test('HOST=0.0.0.0 serves the LAN and prints the addresses students can use, wit
   const res = await fetch(m[1]);
   assert.equal(res.status, 200);
   assert.match(await res.text(), /<title>Earthmover/);
+  // The class rooms are served there too, and join links use the address students reach.
+  const made = await (await fetch(`${m[1]}api/classes`, { method: 'POST', body: JSON.stringify({ sweep: 'seeds' }) })).json();
+  assert.ok(made.join_url.startsWith(`${m[1]}?class=`), made.join_url);
 });

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startServer } from '../scripts/serve.mjs';
+import { startServer } from '../scripts/static-host.mjs';
 import { webkitDriver } from './webkit.mjs';
 
 let server;

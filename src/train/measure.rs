@@ -17,6 +17,39 @@ use crate::rng::SplitMix64;
 use crate::tensors::read_f32;
 use crate::train::{Trainer, Watch, CATCH_UP, EST_N};
 
+/// The metrics of a [`LogPoint`], every field but `step`, in its order: what the page's
+/// `snapshot().runs[i].metrics` carries and what a class room accepts from a student
+/// (`www/common/metrics.js` is generated from this; tests/schema.rs holds it to the struct).
+pub const METRIC_KEYS: [&str; 15] = [
+    "js_hat",
+    "w_hat",
+    "lipschitz",
+    "w_norm",
+    "emd",
+    "feature_distance",
+    "loss_d",
+    "loss_g",
+    "grad_norm_g",
+    "js_opt",
+    "w_opt",
+    "js_probe",
+    "rho_est",
+    "rho_probe",
+    "rho_feature",
+];
+
+/// `www/common/metrics.js`: [`METRIC_KEYS`] as an ES module. Generated, never edited by hand.
+pub fn metrics_module() -> String {
+    let keys: Vec<String> = METRIC_KEYS.iter().map(|k| format!("'{k}'")).collect();
+    format!(
+        "// Generated from src/train/measure.rs by `UPDATE_GOLDEN=1 cargo test --release --test schema`.\n\
+         // Do not edit: tests/schema.rs fails when this file differs from what Rust generates.\n\n\
+         // The metrics of a logged point (every field of Rust's LogPoint but its step).\n\
+         export const METRIC_KEYS = [{}];\n",
+        keys.join(", ")
+    )
+}
+
 /// One logged point: the run's state after `step` generator updates.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LogPoint {

@@ -1,10 +1,9 @@
-// A static server for the page: index.html and www/ only, on 127.0.0.1 (HOST=0.0.0.0: every
-// address of this machine, for students on the same network). Used by `./build.sh serve`, the
-// end-to-end tests and the benchmark. `startServer(port)` resolves to {server, url}.
+// A plain static host for the page, as any web server would serve it: index.html and www/ only,
+// with ETags and the precompressed .gz copies. The end-to-end tests, benchmarks and screenshots use
+// it (the page must work from any static host, where it has no class rooms); `./build.sh serve`
+// runs the Rust server in server/ instead. `startServer(port)` resolves to {server, url}.
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,56 +56,4 @@ export function startServer(port = 0, host = '127.0.0.1', { prefix = '', tls = n
   const server = tls ? createTlsServer(tls, handler) : createServer(handler);
   const scheme = tls ? 'https' : 'http';
   return new Promise((ok) => server.listen(port, host, () => ok({ server, url: `${scheme}://${host}:${server.address().port}${prefix}/` })));
-}
-
-// This machine's IPv4 addresses that other machines can reach (not loopback).
-export function lanAddresses() {
-  return Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a.address);
-}
-
-// `text` as a QR code in the terminal: two rows of modules per line, in Unicode half blocks, dark
-// on a light quiet zone (qrcode-generator, the library the page's Copy-link dialog uses too).
-export async function terminalQr(text) {
-  const { default: qrcode } = await import('../node_modules/qrcode-generator/dist/qrcode.mjs');
-  const qr = qrcode(0, 'M');
-  qr.addData(text);
-  qr.make();
-  const n = qr.getModuleCount();
-  const dark = (r, c) => r >= 0 && c >= 0 && r < n && c < n && qr.isDark(r, c);
-  const lines = [];
-  for (let r = -2; r < n + 2; r += 2) {
-    let line = '';
-    for (let c = -2; c < n + 2; c++) {
-      const [top, bottom] = [dark(r, c), dark(r + 1, c)];
-      line += top && bottom ? ' ' : top ? '▄' : bottom ? '▀' : '█';
-    }
-    lines.push(line);
-  }
-  return lines.join('\n');
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const host = process.env.HOST || '127.0.0.1';
-  // TLS_CERT and TLS_KEY (PEM files, e.g. a self-signed pair from openssl): serve over HTTPS.
-  const tls = process.env.TLS_CERT && process.env.TLS_KEY
-    ? { cert: readFileSync(process.env.TLS_CERT), key: readFileSync(process.env.TLS_KEY) } : null;
-  const scheme = tls ? 'https' : 'http';
-  const { server } = await startServer(Number(process.argv[2] || 8080), host, { tls });
-  const port = server.address().port;
-  const everywhere = host === '0.0.0.0' || host === '::';
-  console.log(`Earthmover is served at ${scheme}://${everywhere ? '127.0.0.1' : host}:${port}/ (this machine)`);
-  if (everywhere) {
-    const lan = lanAddresses();
-    if (!lan.length) console.log('No network address found: only this machine can open the page.');
-    for (const a of lan) console.log(`  students on the same network: ${scheme}://${a}:${port}/`);
-    if (lan.length) {
-      console.log(`\n${await terminalQr(`${scheme}://${lan[0]}:${port}/`)}\n`);
-      if (!tls) {
-        console.log('Over plain http:// on a LAN address browsers hide WebGPU: the page trains on the CPU there.');
-        console.log('For WebGPU on students\' machines serve it over HTTPS: TLS_CERT=cert.pem TLS_KEY=key.pem (README, "For teachers").');
-      }
-    }
-  } else {
-    console.log('HOST=0.0.0.0 ./build.sh serve lets students on the same network open it too.');
-  }
 }
