@@ -33,7 +33,10 @@ self.addEventListener('activate', (ev) => {
 
 self.addEventListener('fetch', (ev) => {
   const req = ev.request;
-  if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
+  const url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== self.location.origin) return;
+  // The class rooms' API (the Rust server): live data and an endless event stream, never cached.
+  if (/\/api\//.test(url.pathname)) return;
   ev.respondWith(fetch(req).then((res) => {
     if (res.ok) {
       const copy = res.clone();

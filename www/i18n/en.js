@@ -159,6 +159,7 @@ export default {
   'notice.unknown': 'Unknown URL parameter "{key}" ignored (known: {known}).',
   'notice.too-long': '{key} is longer than {max} characters; using {fallback}.',
   'notice.choice': '{key}={value} is not one of {allowed}; using {fallback}.',
+  'notice.class_code': '{key}={value} is not a class code (13 letters and digits from the join link); the page opens without a class.',
   'notice.bool': '{key}={value} is not 0 or 1; using {fallback}.',
   'notice.int': '{key}={value} is not a whole number from {min} to {max}; using {fallback}.',
   'notice.number': '{key}={value} is not a number; using {fallback}.',

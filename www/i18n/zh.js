@@ -160,6 +160,7 @@ export default {
   'notice.unknown': '已忽略未知的地址参数“{key}”（可用参数：{known}）。',
   'notice.too-long': '{key} 超过 {max} 个字符；使用 {fallback}。',
   'notice.choice': '{key}={value} 不是 {allowed} 之一；使用 {fallback}。',
+  'notice.class_code': '{key}={value} 不是课堂代码（加入链接中的 13 个字母和数字）；页面将不加入课堂。',
   'notice.bool': '{key}={value} 不是 0 或 1；使用 {fallback}。',
   'notice.int': '{key}={value} 不是 {min} 到 {max} 之间的整数；使用 {fallback}。',
   'notice.number': '{key}={value} 不是数字；使用 {fallback}。',

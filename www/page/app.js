@@ -19,6 +19,7 @@ import { LIMITS, PANELS, RUNS as IDS, parseState, serializeState, within } from 
 import { Lesson } from './lesson.js';
 import { tipStats } from '../views/tips.js';
 import { setupUi } from './ui.js';
+import { setupClass } from './class.js';
 import { simd } from '../vendor/wasm-feature-detect.js';
 
 
@@ -346,6 +347,11 @@ if ('serviceWorker' in navigator && /^https?:$/.test(location.protocol)) {
 const ready = Promise.all(IDS.map((id) => runs[id].readyPromise)).then(() => {
   if (state.autoplay) play();
 });
+
+// Class rooms: the Class dialog, and a student's join link (?class=CODE).
+const classPage = { state, runs, ready, play: () => play(), pause: (id) => pause(id), say,
+  reset: (id, settings, reason) => reset(id, settings, reason) };
+setupClass(classPage);
 
 installApi({
   ready, snapshot, view, compare, setPresenter, setLanguage, showPanel, lab, optimality, energy, replays, lesson, state,

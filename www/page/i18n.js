@@ -3,9 +3,12 @@
 // data-i18n-attr="attr:key;attr:key". Importable from Node (no DOM at import time).
 import en from '../i18n/en.js';
 import zh from '../i18n/zh.js';
+import classEn from '../i18n/class-en.js';
+import classZh from '../i18n/class-zh.js';
 import { PAGE_KEYS, RUN_KEYS } from './state.js';
 
-export const STRINGS = { en, zh };
+// The page's strings and the class rooms' (kept in files of their own).
+export const STRINGS = { en: { ...en, ...classEn }, zh: { ...zh, ...classZh } };
 export const LANGS = ['en', 'zh'];
 let current = 'en';
 const listeners = new Set();

@@ -51,7 +51,13 @@ export const PAGE_KEYS = [
   { key: 'mcmc_eps', type: 'float', ...LIMITS.mcmc_eps, def: 0.01 },
   { key: 'mcmc_steps', type: 'int', ...LIMITS.mcmc_steps, def: 100 },
   { key: 'mcmc_prior', type: 'bool', def: true },
+  // A class room (the Rust server, www/page/class.js): a class code (its join link), or 'new' to open
+  // the Class dialog.
+  { key: 'class', type: 'code', def: null },
 ];
+
+// A class code: 13 characters of Crockford's base32 (server/src/api.rs), or 'new'.
+export const CLASS_CODE = /^[0-9A-HJKMNP-TV-Z]{13}$/;
 
 const PAGE = new Map(PAGE_KEYS.map((k) => [k.key, k]));
 const RUN = new Map(RUN_KEYS.map((k) => [k.key, k]));
@@ -92,6 +98,10 @@ export function parseValue(spec, raw) {
       const x = Number(v);
       if (!Number.isFinite(x) || x < spec.min || x > spec.max) return { ok: false, code: 'range', min: spec.min, max: spec.max };
       return { ok: true, value: Object.is(x, -0) ? 0 : x };
+    }
+    case 'code': {
+      const c = v.toUpperCase();
+      return c === 'NEW' ? { ok: true, value: 'new' } : CLASS_CODE.test(c) ? { ok: true, value: c } : { ok: false, code: 'class_code' };
     }
     case 'list': {
       const items = v === '' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean);
