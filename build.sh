@@ -11,7 +11,8 @@
 #   ./build.sh soak     30 minutes of training in headless Chromium; memory growth after warm-up must stay < 10%
 #   ./build.sh soak-webgpu  the same, 10 minutes on WebGPU (SwiftShader where there is no GPU), Burn's GPU pool included
 #   ./build.sh record   rewrite the recorded runs in www/recordings (native training, ~15 minutes)
-#   ./build.sh shots    the README's screenshots in docs/, from the built page after 2 minutes of training
+#   ./build.sh shots    the README's screenshots in docs/, from the built page after 2 minutes of training,
+#                       and a class dashboard with four students (the Rust server)
 #   ./build.sh dist     build, then write dist/: exactly the static site, to copy to any web server
 #   ./build.sh classload  the class rooms' load test: 100 simulated students for 5 minutes, then a
 #                       minute with the server killed (SIGKILL) and restarted halfway
@@ -388,7 +389,7 @@ case "${1:-build}" in
   soak) setup; setup_browser; build; geckodriver_ready; node scripts/soak.mjs ;;
   soak-webgpu) setup; setup_browser; build; geckodriver_ready; SOAK_BACKEND=webgpu node scripts/soak.mjs ;;
   record) setup; record; build ;;
-  shots) setup; setup_browser; build; node scripts/shots.mjs ;;
+  shots) setup; setup_browser; build; build_server; node scripts/shots.mjs; node scripts/class-shot.mjs ;;
   dist) setup; build; dist ;;
   classload) setup; classload ;;
   *) echo "usage: $0 [build|serve|test|bench|soak|soak-webgpu|record|shots|dist|classload|setup]" >&2; exit 2 ;;

@@ -48,7 +48,7 @@ fn the_pages_error_codes_are_generated_from_rust() {
 /// www/common/metrics.js lists exactly the metrics a LogPoint serialises, in its order.
 #[test]
 fn the_metric_keys_are_the_log_points_fields() {
-    use earthmover::train::measure::{metrics_module, METRIC_KEYS};
+    use earthmover::train::point::{metrics_module, METRIC_KEYS};
     use earthmover::train::LogPoint;
     let some = Some(1.0);
     let p = LogPoint {
@@ -80,7 +80,7 @@ fn the_metric_keys_are_the_log_points_fields() {
     golden(
         "www/common/metrics.js",
         &metrics_module(),
-        "src/train/measure.rs",
+        "src/train/point.rs",
     );
 }
 

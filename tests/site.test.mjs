@@ -3,7 +3,8 @@
 // file system, a module that does not load).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import https from 'node:https';
 import { existsSync, mkdtempSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,4 +120,29 @@ test('HOST=0.0.0.0 serves the LAN and prints the addresses students can use, wit
   // The class rooms are served there too, and join links use the address students reach.
   const made = await (await fetch(`${m[1]}api/classes`, { method: 'POST', body: JSON.stringify({ sweep: 'seeds' }) })).json();
   assert.ok(made.join_url.startsWith(`${m[1]}?class=`), made.join_url);
+});
+
+test('TLS_CERT and TLS_KEY serve the page and the class API over HTTPS', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'earthmover-tls-'));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  if (made.status !== 0) {
+    t.skip('skipped: no openssl to make a certificate');
+    return;
+  }
+  const server = await startClassServer({ TLS_CERT: join(dir, 'cert.pem'), TLS_KEY: join(dir, 'key.pem') });
+  t.after(() => server.close());
+  assert.match(server.url, /^https:\/\//);
+  const get = (path) => new Promise((ok, fail) => {
+    https.get(`${server.url}${path}`, { rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => ok({ status: res.statusCode, body }));
+    }).on('error', fail);
+  });
+  const page = await get('');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<title>Earthmover/);
+  const sweeps = await get('api/sweeps');
+  assert.equal(JSON.parse(sweeps.body).sweeps.length, 5);
 });

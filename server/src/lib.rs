@@ -3,10 +3,12 @@
 //! (README, "A class experiment"). Nothing is trained here.
 
 pub mod api;
+mod points;
 pub mod site;
 pub mod store;
 pub mod summary;
 pub mod sweeps;
+mod teacher;
 
 pub use api::{AppState, Config};
 pub use store::Store;

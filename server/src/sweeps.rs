@@ -69,7 +69,7 @@ pub fn all() -> Vec<Sweep> {
             name: "seeds",
             title: "GAN vs WGAN across seeds",
             shows: "The same two objectives on a different seed per laptop: how often the GAN collapses or stalls, and whether the WGAN's estimate tracks quality on every seed.",
-            variants: vec![variant("seeds", "GAN and WGAN", both)],
+            variants: vec![variant("seeds", "one seed each", both)],
         },
         Sweep {
             name: "clip",

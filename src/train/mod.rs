@@ -25,13 +25,14 @@ pub mod checkpoint;
 pub mod known_answer;
 pub mod measure;
 mod parts;
+pub mod point;
 mod views;
 pub mod yardstick;
 
 use crate::cpu::optim::{FusedAdam, FusedRmsProp};
 pub use checkpoint::Checkpoint;
-pub use measure::LogPoint;
 pub(crate) use parts::{Batches, Instruments, Nets, Optimizers, Watch};
+pub use point::LogPoint;
 
 /// The WGAN authors' critic schedule (`critic_boost`): boosted during the first 25 generator steps
 /// and at every 500th (Arjovsky et al.'s code: `if gen_iterations < 25 or gen_iterations % 500 == 0`).

@@ -45,7 +45,11 @@ function fail(text) {
 // ---- colours and names ----
 
 const variants = () => (dash.summary ? dash.summary.sweep.variants : []);
-const variantLabel = (name) => (variants().find((v) => v.name === name) || { label: name }).label;
+// The server's label (c = 0.011, lr ×0.3, ...), in the reader's words where it has some.
+const variantLabel = (name) => {
+  const own = t(`class.variant.${name}`);
+  return own !== `class.variant.${name}` ? own : (variants().find((v) => v.name === name) || { label: name }).label;
+};
 function studentVariant(id) {
   const s = dash.summary && dash.summary.students.find((x) => x.student_id === id);
   return s ? s.variant : null;
@@ -83,7 +87,7 @@ function renderLegend() {
   for (const v of variants()) {
     for (const run of v.runs) {
       const st = style(v.name, run);
-      const label = variants().length > 1 ? `${v.label} · ${runName(run)}` : runName(run);
+      const label = variants().length > 1 ? `${variantLabel(v.name)} · ${runName(run)}` : runName(run);
       items.push(`<span><i style="background:${st.color}${st.dash ? ';background-image:repeating-linear-gradient(90deg,transparent 0 6px,#fff 6px 10px)' : ''}"></i>${escapeHtml(label)}</span>`);
     }
   }
@@ -96,11 +100,14 @@ const seconds = (s) => (s == null ? t('dash.none') : s >= 60 ? `${Math.floor(s /
 
 function renderTable() {
   const rows = dash.summary ? dash.summary.variants : [];
+  $('#dash-table').classList.toggle('one-variant', variants().length <= 1);
   $('#dash-table tbody').innerHTML = rows.map((r) => {
     const st = style(r.variant, r.run);
     const to8 = r.reached_8_classes ? t('dash.reached', { t: seconds(r.median_seconds_to_8_classes), n: r.reached_8_classes, of: r.students }) : t('dash.none');
     const collapsed = r.collapsed_share == null ? t('dash.none') : `${Math.round(r.collapsed_share * 100)}% (${r.trained_3_minutes})`;
-    return `<tr data-variant="${escapeHtml(r.variant)}" data-run="${r.run}"><td><i style="background:${st.color}"></i>${escapeHtml(r.label)}</td><td>${runName(r.run)}</td>`
+    const swatch = `<i style="background:${st.color}"></i>`;
+    const one = variants().length <= 1;
+    return `<tr data-variant="${escapeHtml(r.variant)}" data-run="${r.run}"><td>${swatch}${escapeHtml(variantLabel(r.variant))}</td><td>${one ? swatch : ''}${runName(r.run)}</td>`
       + `<td>${r.students}</td><td>${to8}</td><td>${collapsed}</td><td>${fmt(r.final_feature_distance, 0)}</td><td>${fmt(r.rho_estimate_feature_distance)}</td></tr>`;
   }).join('');
 }

@@ -1,4 +1,4 @@
-// Generated from src/train/measure.rs by `UPDATE_GOLDEN=1 cargo test --release --test schema`.
+// Generated from src/train/point.rs by `UPDATE_GOLDEN=1 cargo test --release --test schema`.
 // Do not edit: tests/schema.rs fails when this file differs from what Rust generates.
 
 // The metrics of a logged point (every field of Rust's LogPoint but its step).

@@ -125,8 +125,11 @@ class Student {
   banner() {
     const j = this.joined;
     const runs = j.runs.length > 1 ? t('class.banner_both') : t(`run.${j.runs[0]}`);
-    const variant = j.settings ? j.settings.label : j.variant;
-    let text = t('class.banner', { code: this.code, runs, variant, seed: j.seed, sweep: t(`class.sweep.${j.sweep.name}`) });
+    const own = t(`class.variant.${j.variant}`);
+    const variant = own !== `class.variant.${j.variant}` ? own : j.settings ? j.settings.label : j.variant;
+    // GAN vs WGAN across seeds: the variant is the seed itself.
+    const key = j.sweep.name === 'seeds' ? 'class.banner_seed' : 'class.banner';
+    let text = t(key, { code: this.code, runs, variant, seed: j.seed, sweep: t(`class.sweep.${j.sweep.name}`) });
     if (this.pending.length && this.offlineSince) {
       text += ` ${t('class.offline', { pending: this.pending.length, since: new Date(this.offlineSince).toLocaleTimeString() })}`;
     } else if (this.sent) {
