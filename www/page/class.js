@@ -114,7 +114,7 @@ export function variantSettings(joined, defaults) {
 
 class Student {
   constructor(code, joined, page) {
-    Object.assign(this, { code, joined, page, pending: [], sent: 0, last: {}, stopped: {}, offlineSince: null });
+    Object.assign(this, { code, joined, page, pending: [], sent: 0, last: {}, stopped: {}, gridSent: {}, offlineSince: null });
     this.t0 = {};
   }
 
@@ -192,21 +192,29 @@ class Student {
   async sendGrids() {
     for (const id of this.joined.runs) {
       const r = this.page.runs[id];
-      if (!r.samples || this.stopped[id] || this.offlineSince) continue;
+      // A grid the server has already (a paused run) is not sent again.
+      if (!r.samples || this.stopped[id] || this.offlineSince || this.gridSent[id] === r.samples) continue;
       try {
         const blob = await canvasBlob(gridCanvas(r.samples, 1));
-        await fetch(apiUrl(`classes/${this.code}/students/${this.joined.student_id}/thumbnail/${id}?step=${r.step}`), {
+        const res = await fetch(apiUrl(`classes/${this.code}/students/${this.joined.student_id}/thumbnail/${id}?step=${r.step}`), {
           method: 'PUT', headers: { 'Content-Type': 'image/png', ...this.headers() }, body: blob,
         });
+        if (res.ok) this.gridSent[id] = r.samples;
       } catch (_) { /* sent with the next ones */ }
     }
   }
 
+  // New points are stamped every second (their training time within a second), sent every 5 s.
   loop() {
+    let next = performance.now() + 1000;
     const tick = async () => {
       if (this.done) return;
-      await this.send();
-      setTimeout(tick, SEND_MS);
+      this.collect();
+      if (performance.now() >= next) {
+        next = performance.now() + SEND_MS;
+        await this.send();
+      }
+      setTimeout(tick, 1000);
     };
     setTimeout(tick, 1000);
   }
