@@ -308,7 +308,9 @@ function setLanguage(l) {
 async function main() {
   setLanguage(params.get('lang') === 'zh' || params.get('lang') === 'en' ? params.get('lang') : detectLang(navigator.languages || [navigator.language]));
   applyI18n(document);
-  const join = params.get('join') || new URL(`../../?class=${code}`, location.href).href;
+  // The server's join link (its LAN address where it knows one); only an http(s) link is shown.
+  const given = params.get('join') || '';
+  const join = /^https?:\/\//.test(given) && given.endsWith(`?class=${code}`) ? given : new URL(`../../?class=${code}`, location.href).href;
   $('#dash-link').textContent = join;
   $('#dash-link').href = join;
   drawQr(join);
