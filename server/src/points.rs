@@ -13,7 +13,27 @@ use crate::api::{
     body_bytes, err, json_body, student, teacher, ApiError, AppState, HubEvent, EXTRA_KEYS,
     METRIC_KEYS,
 };
-use crate::store::{Refused, StoredPoint, Student};
+use crate::store::{Class, Refused, StoredPoint, Student};
+
+/// The student a write comes from, authenticated, within its rate (every write counts against it).
+fn writing_student(
+    st: &AppState,
+    code: &str,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<(Class, Student), ApiError> {
+    let (class, s) = student(st, code, id, headers)?;
+    if !st.allow(&class.code, &s.student_id) {
+        return Err(err(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "more than {} requests a second: wait and send again",
+                st.cfg.student_rate
+            ),
+        ));
+    }
+    Ok((class, s))
+}
 
 /// The points of a batch, checked: (run, step, canonical JSON of the metrics).
 pub(crate) fn check_points(v: &Value, s: &Student) -> Result<Vec<(String, u64, String)>, ApiError> {
@@ -82,16 +102,7 @@ pub(crate) async fn add_points(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let (class, s) = student(&st, &code, &id, &headers)?;
-    if !st.allow(&class.code, &s.student_id) {
-        return Err(err(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "more than {} requests a second: wait and send again",
-                st.cfg.student_rate
-            ),
-        ));
-    }
+    let (class, s) = writing_student(&st, &code, &id, &headers)?;
     let v = json_body(body).await?;
     let points = check_points(&v, &s)?;
     let stored = match st.store.add_points(&class.code, &s.student_id, &points)? {
@@ -143,16 +154,7 @@ pub(crate) async fn put_thumbnail(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let (class, s) = student(&st, &code, &id, &headers)?;
-    if !st.allow(&class.code, &s.student_id) {
-        return Err(err(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "more than {} requests a second: wait and send again",
-                st.cfg.student_rate
-            ),
-        ));
-    }
+    let (class, s) = writing_student(&st, &code, &id, &headers)?;
     if !s.runs.contains(&run) {
         return Err(err(
             StatusCode::FORBIDDEN,
