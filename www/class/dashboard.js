@@ -4,6 +4,7 @@
 /* global uPlot */
 import { applyI18n, detectLang, lang, setLang, t } from '../page/i18n.js';
 import { TOKEN_KEY, apiUrl } from '../page/class.js';
+import { drawQr } from '../views/qr.js';
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -275,25 +276,6 @@ async function download(path, name) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-async function drawQr(text) {
-  const canvas = $('#dash-qr');
-  try {
-    const { default: qrcode } = await import('../vendor/qrcode.mjs');
-    const qr = qrcode(0, 'M');
-    qr.addData(text);
-    qr.make();
-    const n = qr.getModuleCount();
-    const g = canvas.getContext('2d');
-    const cell = Math.floor(canvas.width / (n + 4));
-    const off = Math.floor((canvas.width - cell * n) / 2);
-    g.fillStyle = '#fff';
-    g.fillRect(0, 0, canvas.width, canvas.height);
-    g.fillStyle = '#000';
-    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (qr.isDark(r, c)) g.fillRect(off + c * cell, off + r * cell, cell, cell);
-  } catch (_) {
-    canvas.hidden = true;
-  }
-}
 
 function setLanguage(l) {
   setLang(l, document);
@@ -313,7 +295,7 @@ async function main() {
   const join = /^https?:\/\//.test(given) && given.endsWith(`?class=${code}`) ? given : new URL(`../../?class=${code}`, location.href).href;
   $('#dash-link').textContent = join;
   $('#dash-link').href = join;
-  drawQr(join);
+  drawQr($('#dash-qr'), join);
   for (const b of document.querySelectorAll('.lang-btn')) b.onclick = () => setLanguage(b.dataset.lang);
   $('#dash-presenter').onclick = () => {
     const on = !document.body.classList.contains('presenter');
